@@ -1,0 +1,50 @@
+"""Redis key layout, defined once. Every key of a model is hash-tagged ``{model}`` so a
+model's keys share one Redis Cluster slot and one Lua script can update them together.
+
+Field prefixes inside a bucket hash say how a value merges:
+``i:`` integer sum (HINCRBY), ``f:`` float sum (HINCRBYFLOAT), ``lo:`` minimum, ``hi:`` maximum.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PREFIX: Final = "sm"
+INT: Final = "i:"
+FLOAT: Final = "f:"
+MIN: Final = "lo:"
+MAX: Final = "hi:"
+FIELD_KINDS: Final = (INT, FLOAT, MIN, MAX)
+
+
+def model_tag(model_id: str) -> str:
+    return f"{PREFIX}:{{{model_id}}}"
+
+
+def bucket(model_id: str, bucket_start: int, part: str) -> str:
+    """One time bucket of one part of a model's state (a feature, ``ops``, ``quality``...)."""
+    return f"{model_tag(model_id)}:b:{bucket_start}:{part}"
+
+
+def watermarks(model_id: str) -> str:
+    """Hash: source (``topic:partition``) -> highest offset applied for this model."""
+    return f"{model_tag(model_id)}:wm"
+
+
+def totals(model_id: str) -> str:
+    """Hash of lifetime counters (events, dead letters by reason); never expires."""
+    return f"{model_tag(model_id)}:totals"
+
+
+def evaluation(model_id: str) -> str:
+    """Hash: last evaluated slot and the JSON states of detectors, alerts and policy."""
+    return f"{model_tag(model_id)}:eval"
+
+
+def prediction(model_id: str, event_id: str) -> str:
+    """What the label join needs of one prediction; expires after the label TTL."""
+    return f"{model_tag(model_id)}:p:{event_id}"
+
+
+def silences() -> str:
+    return f"{PREFIX}:silences"

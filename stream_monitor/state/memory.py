@@ -1,0 +1,70 @@
+"""The in-memory store of embedded runs: the same semantics as Redis, in one process."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+from stream_monitor.state import keys
+from stream_monitor.state.store import Hash
+from stream_monitor.state.updates import Applied, BatchUpdate, merge_field, validate_field_name
+
+
+class MemoryStore:
+    """Dict-backed :class:`~stream_monitor.state.store.Store`. ``expire(now)`` drops hashes
+    whose ``expire_at`` has passed (Redis does that by itself)."""
+
+    def __init__(self) -> None:
+        self._hashes: dict[str, Hash] = {}
+        self._expire_at: dict[str, int] = {}
+        self._docs: dict[str, dict[str, Any]] = {}
+
+    def apply(self, updates: Sequence[BatchUpdate]) -> list[Applied]:
+        return [self._apply_one(u) for u in updates]
+
+    def _apply_one(self, update: BatchUpdate) -> Applied:
+        mark = self.watermark(update.model_id, update.source)
+        if update.last_offset <= mark:
+            return Applied.DUPLICATE
+        if update.first_offset <= mark:
+            return Applied.OVERLAP
+        for change in update.hashes:
+            target = self._hashes.setdefault(change.key, {})
+            for name, value in change.fields.items():
+                validate_field_name(name)
+                target[name] = merge_field(name, target.get(name), value)
+            if change.expire_at is not None:
+                self._expire_at[change.key] = change.expire_at
+        self._hashes.setdefault(keys.watermarks(update.model_id), {})[update.source] = (
+            update.last_offset
+        )
+        return Applied.APPLIED
+
+    def watermark(self, model_id: str, source: str) -> int:
+        return int(self._hashes.get(keys.watermarks(model_id), {}).get(source, -1))
+
+    def read(self, keys_: Sequence[str]) -> list[Hash]:
+        return [dict(self._hashes.get(k, {})) for k in keys_]
+
+    def claim_slot(self, model_id: str, slot: int) -> bool:
+        state = self._hashes.setdefault(keys.evaluation(model_id), {})
+        if slot <= state.get("last_slot", -1):
+            return False
+        state["last_slot"] = slot
+        return True
+
+    def load_doc(self, model_id: str, name: str) -> dict[str, Any] | None:
+        doc = self._docs.get(f"{keys.evaluation(model_id)}:{name}")
+        return copy.deepcopy(doc) if doc is not None else None
+
+    def save_doc(self, model_id: str, name: str, doc: dict[str, Any]) -> None:
+        self._docs[f"{keys.evaluation(model_id)}:{name}"] = copy.deepcopy(doc)
+
+    def expire(self, now: int) -> int:
+        """Drop hashes whose expiry is at or before ``now``; return how many."""
+        gone = [k for k, at in self._expire_at.items() if at <= now]
+        for k in gone:
+            self._hashes.pop(k, None)
+            del self._expire_at[k]
+        return len(gone)

@@ -1,0 +1,115 @@
+"""The Redis store: batches applied by a Lua script that checks the offset watermark.
+
+The only module that imports :mod:`redis`. One :meth:`RedisStore.apply` call is one
+round trip (a pipeline of script calls), whatever the number of models in the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+import redis
+
+from stream_monitor.state import keys
+from stream_monitor.state.store import Hash
+from stream_monitor.state.updates import (
+    Applied,
+    BatchUpdate,
+    parse_field,
+    validate_field_name,
+)
+
+APPLY_BATCH = """
+local mark = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+local first, last = tonumber(ARGV[2]), tonumber(ARGV[3])
+if last <= mark then return 0 end
+if first <= mark then return -1 end
+local a = 4
+for k = 2, #KEYS do
+  local key, expire_at, n = KEYS[k], ARGV[a], tonumber(ARGV[a + 1])
+  a = a + 2
+  for _ = 1, n do
+    local f, v = ARGV[a], ARGV[a + 1]
+    a = a + 2
+    local kind = string.sub(f, 1, 2)
+    if kind == 'i:' then
+      redis.call('HINCRBY', key, f, v)
+    elseif kind == 'f:' then
+      redis.call('HINCRBYFLOAT', key, f, v)
+    else
+      local cur = redis.call('HGET', key, f)
+      local lower = kind == 'lo' and cur and tonumber(v) < tonumber(cur)
+      local higher = kind == 'hi' and cur and tonumber(v) > tonumber(cur)
+      if (not cur) or lower or higher then redis.call('HSET', key, f, v) end
+    end
+  end
+  if expire_at ~= '' then redis.call('EXPIREAT', key, expire_at) end
+end
+redis.call('HSET', KEYS[1], ARGV[1], last)
+return 1
+"""
+
+CLAIM_SLOT = """
+local last = tonumber(redis.call('HGET', KEYS[1], 'last_slot') or '-1')
+if tonumber(ARGV[1]) <= last then return 0 end
+redis.call('HSET', KEYS[1], 'last_slot', ARGV[1])
+return 1
+"""
+
+_RESULTS = {1: Applied.APPLIED, 0: Applied.DUPLICATE, -1: Applied.OVERLAP}
+
+
+def _script_args(update: BatchUpdate) -> tuple[list[str], list[str | int | float]]:
+    script_keys = [keys.watermarks(update.model_id)]
+    args: list[str | int | float] = [update.source, update.first_offset, update.last_offset]
+    for change in update.hashes:
+        script_keys.append(change.key)
+        args += ["" if change.expire_at is None else change.expire_at, len(change.fields)]
+        for name, value in change.fields.items():
+            validate_field_name(name)
+            args += [name, repr(value) if isinstance(value, float) else value]
+    return script_keys, args
+
+
+class RedisStore:
+    """:class:`~stream_monitor.state.store.Store` on a Redis server (or a Cluster slot)."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+        self._apply = client.register_script(APPLY_BATCH)
+        self._claim = client.register_script(CLAIM_SLOT)
+
+    def apply(self, updates: Sequence[BatchUpdate]) -> list[Applied]:
+        pipe = self._redis.pipeline(transaction=False)
+        for update in updates:
+            script_keys, args = _script_args(update)
+            self._apply(keys=script_keys, args=args, client=pipe)
+        return [_RESULTS[int(r)] for r in pipe.execute()]
+
+    def watermark(self, model_id: str, source: str) -> int:
+        raw = self._redis.hget(keys.watermarks(model_id), source)
+        return -1 if raw is None else int(raw)
+
+    def read(self, keys_: Sequence[str]) -> list[Hash]:
+        pipe = self._redis.pipeline(transaction=False)
+        for key in keys_:
+            pipe.hgetall(key)
+        raw_hashes: list[dict[bytes, bytes]] = pipe.execute()
+        return [
+            {k.decode(): parse_field(k.decode(), v) for k, v in raw.items()} for raw in raw_hashes
+        ]
+
+    def claim_slot(self, model_id: str, slot: int) -> bool:
+        return int(self._claim(keys=[keys.evaluation(model_id)], args=[slot])) == 1
+
+    def load_doc(self, model_id: str, name: str) -> dict[str, Any] | None:
+        raw = self._redis.hget(keys.evaluation(model_id), f"doc:{name}")
+        if raw is None:
+            return None
+        doc: dict[str, Any] = orjson.loads(raw)
+        return doc
+
+    def save_doc(self, model_id: str, name: str, doc: dict[str, Any]) -> None:
+        self._redis.hset(keys.evaluation(model_id), f"doc:{name}", orjson.dumps(doc))

@@ -1,0 +1,63 @@
+"""What a batch changes in the state, as plain data both stores apply the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from stream_monitor.state import keys
+
+FieldValue = int | float
+
+
+@dataclass(frozen=True)
+class HashUpdate:
+    """Field changes of one hash; the field prefix (see :mod:`keys`) says how each merges."""
+
+    key: str
+    fields: Mapping[str, FieldValue]
+    expire_at: int | None = None
+
+
+@dataclass(frozen=True)
+class BatchUpdate:
+    """All changes one batch makes to one model, from one source partition.
+
+    Applied only when ``first_offset`` is above the model's watermark for ``source``;
+    a batch entirely at or below it is a replay and changes nothing.
+    """
+
+    model_id: str
+    source: str
+    first_offset: int
+    last_offset: int
+    hashes: tuple[HashUpdate, ...] = field(default_factory=tuple)
+
+
+class Applied(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    OVERLAP = "overlap"
+
+
+def merge_field(name: str, current: FieldValue | None, value: FieldValue) -> FieldValue:
+    """How one field of a hash merges a new value (the Lua script does the same)."""
+    if current is None:
+        return value
+    if name.startswith(keys.MIN):
+        return min(current, value)
+    if name.startswith(keys.MAX):
+        return max(current, value)
+    return current + value
+
+
+def parse_field(name: str, raw: bytes | str) -> FieldValue:
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    return int(text) if name.startswith(keys.INT) else float(text)
+
+
+def validate_field_name(name: str) -> None:
+    if not name.startswith(keys.FIELD_KINDS):
+        allowed = ", ".join(keys.FIELD_KINDS)
+        raise ValueError(f"field {name!r} has no merge prefix; allowed prefixes: {allowed}")

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+
+from stream_monitor.state import keys
+from stream_monitor.state.memory import MemoryStore
+from stream_monitor.state.updates import BatchUpdate, HashUpdate
+from tests.state_contract import check_store_contract
+
+
+def test_memory_store_meets_the_store_contract() -> None:
+    check_store_contract(MemoryStore())
+
+
+def test_memory_store_expires_buckets() -> None:
+    store = MemoryStore()
+    key = keys.bucket("m", 0, "age")
+    store.apply([BatchUpdate("m", "s", 0, 0, (HashUpdate(key, {"i:n": 1}, expire_at=100),))])
+    assert store.expire(99) == 0
+    assert store.expire(100) == 1
+    assert store.read([key]) == [{}]
+
+
+def test_field_without_merge_prefix_is_refused() -> None:
+    update = BatchUpdate("m", "s", 0, 0, (HashUpdate("k", {"count": 1}),))
+    with pytest.raises(ValueError, match="allowed prefixes: i:, f:, lo:, hi:"):
+        MemoryStore().apply([update])
