@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -61,3 +61,12 @@ def validate_field_name(name: str) -> None:
     if not name.startswith(keys.FIELD_KINDS):
         allowed = ", ".join(keys.FIELD_KINDS)
         raise ValueError(f"field {name!r} has no merge prefix; allowed prefixes: {allowed}")
+
+
+def merge_hashes(hashes: Iterable[Mapping[str, FieldValue]]) -> dict[str, FieldValue]:
+    """The hash of the union of buckets: every field merged by its prefix."""
+    merged: dict[str, FieldValue] = {}
+    for fields in hashes:
+        for name, value in fields.items():
+            merged[name] = merge_field(name, merged.get(name), value)
+    return merged

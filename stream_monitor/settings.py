@@ -1,0 +1,179 @@
+"""Service configuration: one YAML file plus environment overrides (pydantic-settings).
+
+Environment variables override the file: ``STREAM_MONITOR_<SECTION>__<FIELD>``, e.g.
+``STREAM_MONITOR_KAFKA__BOOTSTRAP_SERVERS=broker:9092`` or
+``STREAM_MONITOR_REDIS__PASSWORD_FILE=/run/secrets/redis``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from schemas import DEFAULT_MAX_MESSAGE_BYTES, MAX_FEATURES_PER_EVENT
+from stream_monitor import topics
+from stream_monitor.durations import Duration
+from stream_monitor.errors import UserError
+from stream_monitor.windowing import Windowing
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def read_secret(value: SecretStr | None, file: Path | None) -> str | None:
+    """A secret given inline or in a file (Kubernetes secret mounts); never logged."""
+    if file is not None:
+        return file.read_text(encoding="utf-8").strip()
+    return value.get_secret_value() if value is not None else None
+
+
+class KafkaSettings(_Section):
+    bootstrap_servers: str = "localhost:9092"
+    group_id: str = "stream-monitor"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    sasl_password_file: Path | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+    batch_timeout_seconds: float = Field(default=0.5, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> KafkaSettings:
+        if self.security_protocol.startswith("SASL") and (
+            self.sasl_mechanism is None or self.sasl_username is None
+        ):
+            raise ValueError(
+                f"security_protocol {self.security_protocol} needs sasl_mechanism "
+                "(PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512) and sasl_username"
+            )
+        return self
+
+
+class RedisSettings(_Section):
+    url: str = "redis://localhost:6379/0"
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    tls: bool = False
+    tls_ca_file: Path | None = None
+
+
+class TopicSettings(_Section):
+    predictions: str = topics.PREDICTIONS
+    ground_truth: str = topics.GROUND_TRUTH
+    metrics: str = topics.METRICS
+    drift: str = topics.DRIFT
+    alerts: str = topics.ALERTS
+    retrain: str = topics.RETRAIN
+    dead_letter: str = topics.DEAD_LETTER
+
+
+class LimitSettings(_Section):
+    max_message_bytes: int = Field(default=DEFAULT_MAX_MESSAGE_BYTES, ge=1024)
+    max_features_per_event: int = Field(default=200, ge=1, le=MAX_FEATURES_PER_EVENT)
+    max_categories_per_feature: int = Field(default=50, ge=1, le=1000)
+    max_models: int = Field(default=100, ge=1)
+
+
+class WindowSettings(_Section):
+    bucket: Duration = 60
+    window: Duration = 600
+    interval: Duration = 60
+    lateness: Duration = 60
+    retention: Duration = 86_400
+
+    def windowing(self) -> Windowing:
+        return Windowing(self.bucket, self.window, self.interval, self.lateness)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WindowSettings:
+        self.windowing()
+        if self.retention < self.window + self.lateness:
+            raise ValueError("retention must cover window + lateness")
+        return self
+
+
+class ModelSettings(_Section):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+    reference: Path
+    task: Literal["classification", "regression"] = "classification"
+    positive_label: str = "1"
+    features: dict[str, Literal["numeric", "categorical"]] | None = None
+    importance: dict[str, float] = Field(default_factory=dict)
+    windows: WindowSettings = Field(default_factory=WindowSettings)
+    label_ttl: Duration = 7 * 86_400
+
+
+class Settings(BaseSettings):
+    """The whole configuration; see ``docs/configuration.md``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STREAM_MONITOR_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    models: list[ModelSettings] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_models(self) -> Settings:
+        ids = [m.id for m in self.models]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"model ids must be unique; repeated: {', '.join(duplicated)}")
+        if len(ids) > self.limits.max_models:
+            raise ValueError(
+                f"{len(ids)} models configured; limits.max_models is {self.limits.max_models}"
+            )
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first: it overrides the YAML file, which arrives as init arguments.
+        return env_settings, init_settings
+
+
+def format_errors(exc: ValidationError, source: str) -> str:
+    """One line per problem: where, what was wrong, and what is allowed."""
+    lines = [f"{source}: {exc.error_count()} problem(s)"]
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in error["loc"]) or "<top>"
+        got = error.get("input")
+        shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+        lines.append(f"  {where}: {error['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Settings from a YAML file (or none) plus the environment; UserError when invalid."""
+    data: Any = {}
+    if path is not None:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise UserError(f"cannot read config {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise UserError(f"{path} is not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise UserError(f"{path}: the top level must be a mapping of sections")
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise UserError(format_errors(exc, str(path or "environment"))) from None

@@ -1,0 +1,95 @@
+"""Windows <-> the flat, mergeable hash fields kept per (model, target, time bucket).
+
+Numeric target: ``i:c:<cell>`` (non-zero fine-cell counts), ``i:miss``, ``i:inv``,
+``i:oor`` (outside the reference's [min, max]), ``f:sum``, ``f:sq``, ``lo:min``, ``hi:max``.
+Categorical target: ``i:c:<code>``, ``i:miss``, ``i:inv``. Pure: no Redis here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from stream_monitor.state.updates import FieldValue
+from stream_monitor.stats.profile import NumericProfile, TargetProfile
+from stream_monitor.stats.values import IntArray
+from stream_monitor.stats.window import CategoricalWindow, NumericWindow, TargetWindow
+
+COUNT = "i:c:"
+MISSING = "i:miss"
+INVALID = "i:inv"
+OUT_OF_RANGE = "i:oor"
+
+
+def _counts_to_fields(counts: IntArray) -> dict[str, FieldValue]:
+    nonzero = np.flatnonzero(counts)
+    values = counts[nonzero].tolist()
+    return {f"{COUNT}{i}": int(c) for i, c in zip(nonzero.tolist(), values, strict=True)}
+
+
+def window_fields(window: TargetWindow, out_of_range: int = 0) -> dict[str, FieldValue]:
+    """The fields that add ``window`` to a bucket hash (zero parts left out)."""
+    fields = _counts_to_fields(window.counts)
+    for name, value in ((MISSING, window.missing), (INVALID, window.invalid)):
+        if value:
+            fields[name] = value
+    if isinstance(window, NumericWindow) and window.count:
+        fields.update({"f:sum": window.total, "f:sq": window.sum_squares})
+        fields.update({"lo:min": window.min, "hi:max": window.max})
+        if out_of_range:
+            fields[OUT_OF_RANGE] = out_of_range
+    return fields
+
+
+def out_of_range_count(profile: TargetProfile, column: np.ndarray[Any, Any]) -> int:
+    """Finite values outside the reference's [min, max]."""
+    if not isinstance(profile, NumericProfile) or column.dtype.kind != "f":
+        return 0
+    finite = column[np.isfinite(column)]
+    return int(np.count_nonzero((finite < profile.min) | (finite > profile.max)))
+
+
+def window_from_fields(profile: TargetProfile, fields: Mapping[str, FieldValue]) -> TargetWindow:
+    """The window a bucket hash (or the sum of several) describes."""
+    size = profile.n_cells if isinstance(profile, NumericProfile) else len(profile.vocabulary) + 1
+    counts = np.zeros(size, dtype=np.int64)
+    for name, value in fields.items():
+        if name.startswith(COUNT):
+            index = int(name[len(COUNT) :])
+            if 0 <= index < size:
+                counts[index] += int(value)
+    missing, invalid = int(fields.get(MISSING, 0)), int(fields.get(INVALID, 0))
+    if not isinstance(profile, NumericProfile):
+        return CategoricalWindow(counts, missing, invalid)
+    return NumericWindow(
+        counts,
+        missing,
+        invalid,
+        total=float(fields.get("f:sum", 0.0)),
+        sum_squares=float(fields.get("f:sq", 0.0)),
+        min=float(fields.get("lo:min", math.inf)),
+        max=float(fields.get("hi:max", -math.inf)),
+    )
+
+
+def prefixed(
+    fields: Mapping[str, FieldValue], extremes: Mapping[str, str] | None = None
+) -> dict[str, FieldValue]:
+    """Plain state fields with the merge prefix each needs: ints add, floats add, and the
+    names in ``extremes`` merge by the prefix given (``lo:`` or ``hi:``)."""
+    extremes = extremes or {}
+    out: dict[str, FieldValue] = {}
+    for name, value in fields.items():
+        if name in extremes:
+            out[extremes[name] + name] = value
+        else:
+            out[("i:" if isinstance(value, int) else "f:") + name] = value
+    return out
+
+
+def unprefixed(fields: Mapping[str, FieldValue]) -> dict[str, FieldValue]:
+    """The inverse of :func:`prefixed`."""
+    return {name.split(":", 1)[1]: value for name, value in fields.items()}

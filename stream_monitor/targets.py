@@ -1,0 +1,98 @@
+"""Which hashes one time bucket of a model is kept in, and reading a window back.
+
+Per bucket: ``f:<feature>`` and ``o:<output>`` hold the target windows (see
+:mod:`stream_monitor.state.codec`), ``ops`` the operational counters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from schemas import PredictionEvent
+from stream_monitor.model_spec import ModelSpec
+from stream_monitor.quality import OperationalCounters
+from stream_monitor.state import keys
+from stream_monitor.state.codec import (
+    OUT_OF_RANGE,
+    out_of_range_count,
+    prefixed,
+    unprefixed,
+    window_fields,
+    window_from_fields,
+)
+from stream_monitor.state.store import Store
+from stream_monitor.state.updates import FieldValue, merge_hashes
+from stream_monitor.stats.binning import BatchColumns
+from stream_monitor.stats.model_windows import ModelWindows
+
+OPS = "ops"
+_OPS_EXTREMES = {"first_s": keys.MIN, "last_s": keys.MAX}
+
+
+def feature_part(name: str) -> str:
+    return f"f:{name}"
+
+
+def output_part(name: str) -> str:
+    return f"o:{name}"
+
+
+def bucket_hashes(
+    spec: ModelSpec,
+    start: int,
+    events: Sequence[PredictionEvent],
+    columns: BatchColumns,
+    windows: ModelWindows,
+) -> dict[str, dict[str, FieldValue]]:
+    """Bucket key -> fields to add, for the events of one bucket."""
+    model = spec.model_id
+    hashes: dict[str, dict[str, FieldValue]] = {}
+    for group, part, cols in (
+        (windows.features, feature_part, columns.features),
+        (windows.outputs, output_part, columns.outputs),
+    ):
+        profiles = spec.profile.features if group is windows.features else spec.profile.outputs
+        for name, window in group.items():
+            outside = out_of_range_count(profiles[name], cols[name])
+            if fields := window_fields(window, outside):
+                hashes[keys.bucket(model, start, part(name))] = fields
+    ops = OperationalCounters().add_events(events)
+    hashes[keys.bucket(model, start, OPS)] = prefixed(ops.to_fields(), _OPS_EXTREMES)
+    return hashes
+
+
+@dataclass(frozen=True)
+class WindowRead:
+    """A model's sliding window read back from the store."""
+
+    windows: ModelWindows
+    out_of_range: dict[str, int]
+    ops: OperationalCounters
+
+
+def read_window(store: Store, spec: ModelSpec, end: int) -> WindowRead:
+    """Merge the buckets of the window ending at ``end`` (one store round trip)."""
+    starts = list(spec.windowing.buckets(end))
+    parts = [feature_part(n) for n in spec.profile.features]
+    parts += [output_part(n) for n in spec.profile.outputs] + [OPS]
+    hashes = store.read([keys.bucket(spec.model_id, s, p) for p in parts for s in starts])
+    merged = {
+        part: merge_hashes(hashes[i * len(starts) : (i + 1) * len(starts)])
+        for i, part in enumerate(parts)
+    }
+    windows = ModelWindows(
+        features={
+            n: window_from_fields(p, merged[feature_part(n)])
+            for n, p in spec.profile.features.items()
+        },
+        outputs={
+            n: window_from_fields(p, merged[output_part(n)])
+            for n, p in spec.profile.outputs.items()
+        },
+    )
+    out_of_range = {
+        n: int(merged[feature_part(n)].get(OUT_OF_RANGE, 0)) for n in spec.profile.features
+    }
+    ops = OperationalCounters.from_fields(unprefixed(merged[OPS]))
+    return WindowRead(windows, out_of_range, ops)
