@@ -119,7 +119,7 @@ def plan_batch(
 
 
 def _totals(group: Group) -> dict[str, FieldValue]:
-    totals: dict[str, FieldValue] = defaultdict(int)
+    totals: dict[str, int] = defaultdict(int)
     totals["i:events"] += len(group.events)
     for _, reason in group.rejected:
         totals[f"i:dlq:{reason.value}"] += 1
@@ -145,7 +145,7 @@ def _bucket_updates(spec: ModelSpec, events: Sequence[PredictionEvent]) -> list[
     for start, bucket_events in sorted(by_bucket.items()):
         columns = columns_from_events(spec.profile, bucket_events)
         windows = ModelWindows.empty(spec.profile).add(spec.profile, columns)
-        expire_at = start + spec.windowing.bucket_seconds + spec.retention_seconds
+        ttl = spec.windowing.window_seconds + spec.retention_seconds
         for key, fields in bucket_hashes(spec, start, bucket_events, columns, windows).items():
-            updates.append(HashUpdate(key, fields, expire_at))
+            updates.append(HashUpdate(key, fields, ttl))
     return updates

@@ -2,7 +2,8 @@
 model's keys share one Redis Cluster slot and one Lua script can update them together.
 
 Field prefixes inside a bucket hash say how a value merges:
-``i:`` integer sum (HINCRBY), ``f:`` float sum (HINCRBYFLOAT), ``lo:`` minimum, ``hi:`` maximum.
+``i:`` integer sum (HINCRBY), ``f:`` float sum (HINCRBYFLOAT), ``lo:`` minimum, ``hi:`` maximum,
+``s:`` text, last write wins.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ INT: Final = "i:"
 FLOAT: Final = "f:"
 MIN: Final = "lo:"
 MAX: Final = "hi:"
-FIELD_KINDS: Final = (INT, FLOAT, MIN, MAX)
+STRING: Final = "s:"
+FIELD_KINDS: Final = (INT, FLOAT, MIN, MAX, STRING)
 
 
 def model_tag(model_id: str) -> str:

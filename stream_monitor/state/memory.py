@@ -12,12 +12,13 @@ from stream_monitor.state.updates import Applied, BatchUpdate, merge_field, vali
 
 
 class MemoryStore:
-    """Dict-backed :class:`~stream_monitor.state.store.Store`. ``expire(now)`` drops hashes
-    whose ``expire_at`` has passed (Redis does that by itself)."""
+    """Dict-backed :class:`~stream_monitor.state.store.Store` for embedded runs.
+
+    Nothing expires: an embedded run keeps its buckets and join records until it ends.
+    """
 
     def __init__(self) -> None:
         self._hashes: dict[str, Hash] = {}
-        self._expire_at: dict[str, int] = {}
         self._docs: dict[str, dict[str, Any]] = {}
 
     def apply(self, updates: Sequence[BatchUpdate]) -> list[Applied]:
@@ -34,8 +35,6 @@ class MemoryStore:
             for name, value in change.fields.items():
                 validate_field_name(name)
                 target[name] = merge_field(name, target.get(name), value)
-            if change.expire_at is not None:
-                self._expire_at[change.key] = change.expire_at
         self._hashes.setdefault(keys.watermarks(update.model_id), {})[update.source] = (
             update.last_offset
         )
@@ -49,7 +48,7 @@ class MemoryStore:
 
     def claim_slot(self, model_id: str, slot: int) -> bool:
         state = self._hashes.setdefault(keys.evaluation(model_id), {})
-        if slot <= state.get("last_slot", -1):
+        if slot <= int(state.get("last_slot", -1)):
             return False
         state["last_slot"] = slot
         return True
@@ -60,11 +59,3 @@ class MemoryStore:
 
     def save_doc(self, model_id: str, name: str, doc: dict[str, Any]) -> None:
         self._docs[f"{keys.evaluation(model_id)}:{name}"] = copy.deepcopy(doc)
-
-    def expire(self, now: int) -> int:
-        """Drop hashes whose expiry is at or before ``now``; return how many."""
-        gone = [k for k, at in self._expire_at.items() if at <= now]
-        for k in gone:
-            self._hashes.pop(k, None)
-            del self._expire_at[k]
-        return len(gone)

@@ -28,7 +28,7 @@ if last <= mark then return 0 end
 if first <= mark then return -1 end
 local a = 4
 for k = 2, #KEYS do
-  local key, expire_at, n = KEYS[k], ARGV[a], tonumber(ARGV[a + 1])
+  local key, ttl, n = KEYS[k], ARGV[a], tonumber(ARGV[a + 1])
   a = a + 2
   for _ = 1, n do
     local f, v = ARGV[a], ARGV[a + 1]
@@ -38,6 +38,8 @@ for k = 2, #KEYS do
       redis.call('HINCRBY', key, f, v)
     elseif kind == 'f:' then
       redis.call('HINCRBYFLOAT', key, f, v)
+    elseif kind == 's:' then
+      redis.call('HSET', key, f, v)
     else
       local cur = redis.call('HGET', key, f)
       local lower = kind == 'lo' and cur and tonumber(v) < tonumber(cur)
@@ -45,7 +47,7 @@ for k = 2, #KEYS do
       if (not cur) or lower or higher then redis.call('HSET', key, f, v) end
     end
   end
-  if expire_at ~= '' then redis.call('EXPIREAT', key, expire_at) end
+  if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
 end
 redis.call('HSET', KEYS[1], ARGV[1], last)
 return 1
@@ -66,10 +68,10 @@ def _script_args(update: BatchUpdate) -> tuple[list[str], list[str | int | float
     args: list[str | int | float] = [update.source, update.first_offset, update.last_offset]
     for change in update.hashes:
         script_keys.append(change.key)
-        args += ["" if change.expire_at is None else change.expire_at, len(change.fields)]
+        args += ["" if change.ttl_seconds is None else change.ttl_seconds, len(change.fields)]
         for name, value in change.fields.items():
             validate_field_name(name)
-            args += [name, repr(value) if isinstance(value, float) else value]
+            args += [name, repr(value) if isinstance(value, float) else value]  # str, int as is
     return script_keys, args
 
 

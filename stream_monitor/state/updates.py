@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from stream_monitor.state import keys
 
-FieldValue = int | float
+FieldValue = int | float | str
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,9 @@ class HashUpdate:
 
     key: str
     fields: Mapping[str, FieldValue]
-    expire_at: int | None = None
+    ttl_seconds: int | None = None
+    """Time to live, refreshed by every update (wall clock in Redis; the in-memory store
+    of embedded runs keeps everything for the life of the run)."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,10 @@ class Applied(StrEnum):
 
 def merge_field(name: str, current: FieldValue | None, value: FieldValue) -> FieldValue:
     """How one field of a hash merges a new value (the Lua script does the same)."""
-    if current is None:
+    if current is None or name.startswith(keys.STRING):
         return value
+    if isinstance(current, str) or isinstance(value, str):
+        raise ValueError(f"field {name!r} holds a number; only s: fields hold text")
     if name.startswith(keys.MIN):
         return min(current, value)
     if name.startswith(keys.MAX):
@@ -54,6 +58,8 @@ def merge_field(name: str, current: FieldValue | None, value: FieldValue) -> Fie
 
 def parse_field(name: str, raw: bytes | str) -> FieldValue:
     text = raw.decode() if isinstance(raw, bytes) else raw
+    if name.startswith(keys.STRING):
+        return text
     return int(text) if name.startswith(keys.INT) else float(text)
 
 

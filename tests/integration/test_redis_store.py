@@ -15,11 +15,13 @@ def test_redis_store_meets_the_store_contract(services: Services) -> None:
     check_store_contract(RedisStore(redis.Redis.from_url(services.redis_url)))
 
 
-def test_redis_buckets_expire_at_their_end(services: Services) -> None:
+def test_redis_buckets_expire_after_their_ttl(services: Services) -> None:
     client = redis.Redis.from_url(services.redis_url)
-    key = keys.bucket("expiry-test", 0, "age")
-    expire_at = int(time.time()) + 100
-    update = BatchUpdate("expiry-test", "s:0", 0, 0, (HashUpdate(key, {"i:n": 1}, expire_at),))
+    model = f"expiry-{time.time_ns()}"
+    key = keys.bucket(model, 0, "age")
+    fields = {"i:n": 1, "s:rec": '{"a": 1}'}
+    update = BatchUpdate(model, "s:0", 0, 0, (HashUpdate(key, fields, 100),))
     RedisStore(client).apply([update])
     assert 0 < client.ttl(key) <= 100
+    assert RedisStore(client).read([key]) == [fields]
     assert client.object("encoding", key) == b"listpack"
