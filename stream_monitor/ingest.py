@@ -9,30 +9,21 @@ becomes a :class:`schemas.DeadLetter` and is counted in the model's totals.
 
 from __future__ import annotations
 
-import base64
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from schemas import DeadLetter, PredictionEvent, Rejection, RejectReason, decode_predictions
+from stream_monitor.dead_letters import RawMessage, dead_letter
+
+__all__ = ["Group", "Plan", "RawMessage", "group_update", "plan_batch"]
+from stream_monitor.label_join import record_update
 from stream_monitor.model_spec import INVALID_MODEL, ModelSpec
 from stream_monitor.state import keys
 from stream_monitor.state.updates import BatchUpdate, FieldValue, HashUpdate
 from stream_monitor.stats.binning import columns_from_events
 from stream_monitor.stats.model_windows import ModelWindows
 from stream_monitor.targets import bucket_hashes
-
-
-@dataclass(frozen=True)
-class RawMessage:
-    value: bytes
-    topic: str
-    partition: int
-    offset: int
-
-    @property
-    def source(self) -> str:
-        return f"{self.topic}:{self.partition}"
 
 
 @dataclass
@@ -66,20 +57,6 @@ class Plan:
         return self.groups.setdefault((model_id, source), Group(model_id, source))
 
 
-def _dead_letter(message: RawMessage, rejection: Rejection) -> DeadLetter:
-    return DeadLetter(
-        reason=rejection.reason.value,
-        detail=rejection.detail,
-        source_topic=message.topic,
-        partition=message.partition,
-        offset=message.offset,
-        index=rejection.index,
-        model_id=rejection.model_id,
-        original=base64.b64encode(message.value).decode("ascii"),
-        original_size=len(message.value),
-    )
-
-
 def _check_event(event: PredictionEvent, specs: Mapping[str, ModelSpec]) -> Rejection | None:
     spec = specs.get(event.model_id)
     if spec is None:
@@ -90,7 +67,7 @@ def _check_event(event: PredictionEvent, specs: Mapping[str, ModelSpec]) -> Reje
 
 
 def _reject(plan: Plan, message: RawMessage, rejection: Rejection) -> None:
-    letter = _dead_letter(message, rejection)
+    letter = dead_letter(message, rejection)
     plan.dead_letters.append(letter)
     model = rejection.model_id if rejection.reason != RejectReason.UNKNOWN_MODEL else None
     plan.group(model or INVALID_MODEL, message.source).rejected.append(
@@ -133,7 +110,10 @@ def group_update(group: Group, spec: ModelSpec | None) -> BatchUpdate | None:
         return None
     hashes = [HashUpdate(keys.totals(group.model_id), _totals(group))]
     if spec is not None and group.events:
-        hashes += _bucket_updates(spec, [e for _, e in group.events])
+        events = [e for _, e in group.events]
+        hashes += _bucket_updates(spec, events)
+        if spec.quality is not None:
+            hashes += [record_update(spec, e) for e in events]
     return BatchUpdate(group.model_id, group.source, min(offsets), max(offsets), tuple(hashes))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from schemas import PredictionEvent, Rejection, RejectReason
+from stream_monitor.quality.spec import QualitySpec
 from stream_monitor.stats.profile import ReferenceProfile
 from stream_monitor.windowing import Windowing
 
@@ -28,6 +29,9 @@ class ModelSpec:
     windowing: Windowing
     retention_seconds: int = 86_400
     max_features_per_event: int = 200
+    quality: QualitySpec | None = None
+    """How labels score this model; None: no ground truth is joined."""
+    label_ttl_seconds: int = 7 * 86_400
     expected_features: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from schemas import PredictionEvent
+from stream_monitor.label_join import ESTIMATE, LABELS, OUTCOMES, QUALITY
 from stream_monitor.model_spec import ModelSpec
-from stream_monitor.quality import OperationalCounters
+from stream_monitor.quality import (
+    ConfidenceEstimate,
+    LabelCounters,
+    LabelWindow,
+    OperationalCounters,
+)
+from stream_monitor.quality.spec import QualityState
 from stream_monitor.state import keys
 from stream_monitor.state.codec import (
     OUT_OF_RANGE,
@@ -59,7 +68,34 @@ def bucket_hashes(
                 hashes[keys.bucket(model, start, part(name))] = fields
     ops = OperationalCounters().add_events(events)
     hashes[keys.bucket(model, start, OPS)] = prefixed(ops.to_fields(), _OPS_EXTREMES)
+    if spec.quality is not None:
+        hashes.update(_label_side(spec, start, events))
     return hashes
+
+
+def _label_side(
+    spec: ModelSpec, start: int, events: Sequence[PredictionEvent]
+) -> dict[str, dict[str, FieldValue]]:
+    """Predictions awaiting labels (coverage) and the confidence-based quality estimate."""
+    labels = LabelWindow()
+    labels.add_predictions(len(events))
+    hashes = {keys.bucket(spec.model_id, start, LABELS): prefixed(labels.to_fields())}
+    scores = [e.prediction.score for e in events if e.prediction.score is not None]
+    if scores and spec.quality is not None and spec.quality.task == "binary":
+        estimate = ConfidenceEstimate(threshold=spec.quality.threshold)
+        estimate.add(scores=np.asarray(scores, dtype=np.float64))
+        hashes[keys.bucket(spec.model_id, start, ESTIMATE)] = prefixed(estimate.to_fields())
+    return hashes
+
+
+@dataclass(frozen=True)
+class QualityRead:
+    """The label side of a window: quality of joined labels, coverage, outcomes, estimate."""
+
+    quality: QualityState
+    labels: LabelWindow
+    outcomes: LabelCounters
+    estimate: ConfidenceEstimate | None
 
 
 @dataclass(frozen=True)
@@ -69,6 +105,7 @@ class WindowRead:
     windows: ModelWindows
     out_of_range: dict[str, int]
     ops: OperationalCounters
+    quality: QualityRead | None = None
 
 
 def read_window(store: Store, spec: ModelSpec, end: int) -> WindowRead:
@@ -76,6 +113,8 @@ def read_window(store: Store, spec: ModelSpec, end: int) -> WindowRead:
     starts = list(spec.windowing.buckets(end))
     parts = [feature_part(n) for n in spec.profile.features]
     parts += [output_part(n) for n in spec.profile.outputs] + [OPS]
+    if spec.quality is not None:
+        parts += [QUALITY, LABELS, OUTCOMES, ESTIMATE]
     hashes = store.read([keys.bucket(spec.model_id, s, p) for p in parts for s in starts])
     merged = {
         part: merge_hashes(hashes[i * len(starts) : (i + 1) * len(starts)])
@@ -95,4 +134,20 @@ def read_window(store: Store, spec: ModelSpec, end: int) -> WindowRead:
         n: int(merged[feature_part(n)].get(OUT_OF_RANGE, 0)) for n in spec.profile.features
     }
     ops = OperationalCounters.from_fields(unprefixed(merged[OPS]))
-    return WindowRead(windows, out_of_range, ops)
+    return WindowRead(windows, out_of_range, ops, _quality_read(spec, merged))
+
+
+def _quality_read(spec: ModelSpec, merged: dict[str, dict[str, FieldValue]]) -> QualityRead | None:
+    if spec.quality is None:
+        return None
+    estimate = None
+    if merged[ESTIMATE]:
+        estimate = ConfidenceEstimate.from_fields(
+            unprefixed(merged[ESTIMATE]), threshold=spec.quality.threshold
+        )
+    return QualityRead(
+        quality=spec.quality.state_from_fields(unprefixed(merged[QUALITY])),
+        labels=LabelWindow.from_fields(unprefixed(merged[LABELS])),
+        outcomes=LabelCounters.from_fields(unprefixed(merged[OUTCOMES])),
+        estimate=estimate,
+    )

@@ -1,0 +1,209 @@
+"""The ground-truth join, planned in pure code: labels plus what the store holds of their
+predictions in, one exactly-once :class:`BatchUpdate` per (model, source partition) out.
+
+A prediction's join record (``s:rec``) is written at ingest with the label TTL; a joined
+label marks it (``i:labelled``) in the same watermarked update that adds its quality to
+the prediction's bucket, so a replayed label counts once. Outcomes are counted in the
+label's own bucket and in the model's totals: joined, unknown_id, expired, duplicate.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import orjson
+
+from schemas import (
+    DeadLetter,
+    GroundTruthEvent,
+    PredictionEvent,
+    Rejection,
+    RejectReason,
+    decode_ground_truth,
+)
+from stream_monitor.dead_letters import RawMessage, dead_letter
+from stream_monitor.model_spec import INVALID_MODEL, ModelSpec
+from stream_monitor.quality import LabelCounters, LabelOutcome
+from stream_monitor.quality.classes import decide_positive, label_key
+from stream_monitor.quality.labels import LabelUpdate, StoredPrediction, classify_label, join_label
+from stream_monitor.quality.spec import merge_quality
+from stream_monitor.state import keys
+from stream_monitor.state.codec import prefixed
+from stream_monitor.state.store import Hash
+from stream_monitor.state.updates import BatchUpdate, HashUpdate
+
+RECORD = "s:rec"
+LABELLED = "i:labelled"
+QUALITY = "q"
+LABELS = "lab"
+OUTCOMES = "lout"
+ESTIMATE = "est"
+JOINED_TOTAL = "i:labels:joined_total"
+ERRORS_TOTAL = "i:labels:errors_total"
+
+
+def record_update(spec: ModelSpec, event: PredictionEvent) -> HashUpdate:
+    """The join record of one prediction, kept for the label TTL."""
+    record = orjson.dumps(StoredPrediction.from_event(event).to_state()).decode()
+    return HashUpdate(
+        keys.prediction(spec.model_id, event.event_id),
+        {RECORD: record},
+        spec.label_ttl_seconds + spec.windowing.window_seconds,
+    )
+
+
+@dataclass
+class LabelGroup:
+    model_id: str
+    source: str
+    labels: list[tuple[int, GroundTruthEvent]] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    def offsets(self) -> list[int]:
+        return [o for o, _ in self.labels] + [o for o, _ in self.rejected]
+
+    def after(self, watermark: int) -> LabelGroup:
+        return LabelGroup(
+            self.model_id,
+            self.source,
+            [(o, e) for o, e in self.labels if o > watermark],
+            [(o, r) for o, r in self.rejected if o > watermark],
+        )
+
+
+def _stored(fields: Hash) -> StoredPrediction | None:
+    raw = fields.get(RECORD)
+    return StoredPrediction.from_state(orjson.loads(str(raw))) if raw is not None else None
+
+
+def _is_error(spec: ModelSpec, prediction: StoredPrediction, truth: GroundTruthEvent) -> int | None:
+    """1 when a classifier's prediction was wrong, 0 when right, None for regressors."""
+    if spec.quality is None or spec.quality.task == "regression" or truth.label is None:
+        return None
+    if spec.quality.task == "multiclass" or prediction.score is None:
+        return int(
+            prediction.label is None or label_key(prediction.label) != label_key(truth.label)
+        )
+    [positive] = decide_positive(
+        [prediction.label],
+        [prediction.score],
+        positive_label=spec.quality.positive_label,
+        threshold=spec.quality.threshold,
+    )
+    return int(bool(positive) != (label_key(truth.label) == label_key(spec.quality.positive_label)))
+
+
+@dataclass
+class _Tally:
+    updates: dict[int, LabelUpdate] = field(default_factory=dict)
+    outcomes: dict[int, LabelCounters] = field(default_factory=lambda: defaultdict(LabelCounters))
+    marked: list[str] = field(default_factory=list)
+    errors: int = 0
+
+    def join(self, update: LabelUpdate) -> None:
+        old = self.updates.get(update.bucket_start_s)
+        if old is None:
+            self.updates[update.bucket_start_s] = update
+            return
+        merged = LabelUpdate(
+            old.bucket_start_s,
+            old.model_version,
+            merge_quality(old.quality, update.quality),
+            old.labels.merge(update.labels),
+        )
+        self.updates[update.bucket_start_s] = merged
+
+
+def _tally(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]) -> _Tally:
+    assert spec.quality is not None
+    tally, seen = _Tally(), set()
+    for _, truth in group.labels:
+        fields = records.get(truth.event_id, {})
+        prediction = _stored(fields)
+        outcome = classify_label(
+            prediction,
+            label_time_s=truth.timestamp.timestamp(),
+            already_labelled=int(fields.get(LABELLED, 0)) > 0 or truth.event_id in seen,
+            max_label_delay_s=spec.label_ttl_seconds,
+        )
+        tally.outcomes[spec.windowing.bucket_of(truth.timestamp.timestamp())].add(outcome)
+        if outcome is LabelOutcome.JOINED and prediction is not None:
+            seen.add(truth.event_id)
+            tally.marked.append(truth.event_id)
+            bucket = spec.windowing.bucket_seconds
+            tally.join(join_label(prediction, truth, spec=spec.quality, bucket_seconds=bucket))
+            tally.errors += _is_error(spec, prediction, truth) or 0
+    return tally
+
+
+def label_update(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]) -> BatchUpdate:
+    """The exactly-once update of one group of labels, given their looked-up records."""
+    tally = _tally(spec, group, records)
+    model, ttl = spec.model_id, spec.windowing.window_seconds + spec.retention_seconds
+    hashes: list[HashUpdate] = []
+    for start, update in sorted(tally.updates.items()):
+        hashes.append(
+            HashUpdate(
+                keys.bucket(model, start, QUALITY), prefixed(update.quality.to_fields()), ttl
+            )
+        )
+        hashes.append(
+            HashUpdate(keys.bucket(model, start, LABELS), prefixed(update.labels.to_fields()), ttl)
+        )
+    totals: dict[str, int] = defaultdict(int)
+    for start, counters in sorted(tally.outcomes.items()):
+        hashes.append(
+            HashUpdate(keys.bucket(model, start, OUTCOMES), prefixed(counters.to_fields()), ttl)
+        )
+        for name, count in counters.to_fields().items():
+            totals[f"i:labels:{name}"] += int(count)
+    totals[JOINED_TOTAL] += len(tally.marked)
+    totals[ERRORS_TOTAL] += tally.errors
+    for _, reason in group.rejected:
+        totals[f"i:dlq:{reason}"] += 1
+    hashes.append(HashUpdate(keys.totals(model), {k: v for k, v in totals.items() if v}))
+    hashes += [HashUpdate(keys.prediction(model, i), {LABELLED: 1}) for i in tally.marked]
+    offsets = group.offsets()
+    return BatchUpdate(model, group.source, min(offsets), max(offsets), tuple(hashes))
+
+
+def record_keys(model_id: str, labels: Sequence[tuple[int, GroundTruthEvent]]) -> list[str]:
+    return [keys.prediction(model_id, e.event_id) for _, e in labels]
+
+
+@dataclass
+class LabelPlan:
+    groups: dict[tuple[str, str], LabelGroup] = field(default_factory=dict)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+
+    def group(self, model_id: str, source: str) -> LabelGroup:
+        return self.groups.setdefault((model_id, source), LabelGroup(model_id, source))
+
+
+def plan_labels(
+    messages: Sequence[RawMessage], specs: Mapping[str, ModelSpec], max_bytes: int
+) -> LabelPlan:
+    """Decode and validate ground-truth messages and group them by model and partition."""
+    plan = LabelPlan()
+    for message in messages:
+        decoded = decode_ground_truth(message.value, max_bytes)
+        rejection = decoded.rejections[0] if decoded.rejections else None
+        if rejection is None:
+            truth = decoded.events[0]
+            spec = specs.get(truth.model_id)
+            if spec is not None and spec.quality is not None:
+                plan.group(truth.model_id, message.source).labels.append((message.offset, truth))
+                continue
+            known = ", ".join(sorted(m for m, s in specs.items() if s.quality)) or "none"
+            detail = (
+                f"labels of model {truth.model_id!r} are not joined; models with labels: {known}"
+            )
+            rejection = Rejection(RejectReason.UNKNOWN_MODEL, detail)
+        letter = dead_letter(message, rejection)
+        plan.dead_letters.append(letter)
+        model = rejection.model_id or INVALID_MODEL
+        model = model if model in specs else INVALID_MODEL
+        plan.group(model, message.source).rejected.append((message.offset, rejection.reason.value))
+    return plan
