@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.console import Console
 
 from schemas import export as schema_export
+from stream_monitor import console_view
 from stream_monitor.errors import UserError
 
 app = typer.Typer(
@@ -22,6 +26,94 @@ app = typer.Typer(
 )
 schemas_app = typer.Typer(help="The JSON Schema of every topic.", no_args_is_help=True)
 app.add_typer(schemas_app, name="schemas")
+console = Console(stderr=False, highlight=False)
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", help="YAML config (see docs/configuration.md).")
+]
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="Where the inputs, outputs and report go.")
+    ] = Path("stream-monitor-demo"),
+) -> None:
+    """Simulate a classifier in production (drift, a data-quality incident, a quality drop)
+    and run the whole pipeline in memory: no Kafka, no Redis."""
+    from stream_monitor.demo import DemoFiles, run_demo
+
+    files = DemoFiles(out_dir)
+    console.print(console_view.DEMO_INTRO)
+    started = time.perf_counter()
+    summary = run_demo(files, on_output=console_view.alert_printer(console))
+    elapsed = time.perf_counter() - started
+    report = console_view.write_report(files.report, summary.kept, files.reference)
+    console_view.print_summary(console, summary, elapsed, files.outputs, report)
+
+
+@app.command()
+def profile(
+    data: Annotated[Path, typer.Argument(help="Training data: CSV, Parquet or JSON lines.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the profile JSON.")],
+) -> None:
+    """Build a reference profile from training data."""
+    from stream_monitor.specs import load_reference
+
+    with console.status(f"profiling {data} ..."):
+        reference = load_reference(data)
+    reference.save(out)
+    console.print(console_view.profile_table(reference))
+    console.print(f"wrote {out}")
+
+
+@app.command()
+def replay(
+    events: Annotated[Path, typer.Argument(help="Prediction events, one JSON per line.")],
+    reference: Annotated[
+        Path, typer.Option("--reference", "-r", help="Reference profile JSON, or raw data.")
+    ],
+    labels: Annotated[
+        Path | None, typer.Option("--labels", help="Ground-truth events, one JSON per line.")
+    ] = None,
+    config: ConfigOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write every output event here (JSONL).")
+    ] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report.")] = None,
+) -> None:
+    """Run the full pipeline over a file of prediction events, in file order."""
+    from stream_monitor import replay as replay_mod
+    from stream_monitor.settings import load_settings
+    from stream_monitor.specs import load_reference
+
+    for path in (events, labels):
+        if path is not None and not path.is_file():
+            raise UserError(f"{path} is not a file")
+    settings = load_settings(config)
+    ref = load_reference(reference)
+    pipeline = replay_mod.build_pipeline(settings, ref, events)
+    lines = replay_mod.read_lines(events)
+    label_lines = replay_mod.read_lines(labels) if labels else iter(())
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        sink = stack.enter_context(out.open("wb")) if out else None
+        summary = replay_mod.run(pipeline, lines, label_lines, sink, keep=report is not None)
+    elapsed = time.perf_counter() - started
+    written = console_view.write_report(report, summary.kept, reference) if report else None
+    console_view.print_summary(console, summary, elapsed, out, written)
+
+
+@app.command("check-config")
+def check_config(
+    config: Annotated[Path, typer.Argument(help="The YAML config to validate.")],
+) -> None:
+    """Validate a config file (with the environment's overrides) and show what it sets."""
+    from stream_monitor.settings import load_settings
+
+    settings = load_settings(config)
+    console.print(console_view.settings_summary(settings))
+    console.print(f"[green]{config} is valid[/green]")
 
 
 @schemas_app.command("export")

@@ -9,13 +9,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
+
+import orjson
 
 from schemas import DeadLetter
 from stream_monitor.ingest import RawMessage
 from stream_monitor.pipeline import OutputEvent, Pipeline
 
 SOURCE_TOPIC = "file"
+LABEL_TOPIC = "labels-file"
+
+
+def _timestamp(value: object) -> float:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError("timestamp must be ISO 8601 or Unix seconds")
+
+
+def sorted_labels(lines: Iterable[bytes]) -> list[tuple[float, bytes]]:
+    """Labels newest first (popped from the end), by their ``timestamp``; a line whose
+    timestamp cannot be read sorts first, so it is dead-lettered with its reason."""
+    keyed = []
+    for line in lines:
+        try:
+            stamp = _timestamp(orjson.loads(line)["timestamp"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            stamp = float("-inf")
+        keyed.append((stamp, line))
+    keyed.sort(key=lambda item: item[0], reverse=True)
+    return keyed
 
 
 def batched(lines: Iterable[bytes], size: int) -> Iterator[tuple[bytes, ...]]:
@@ -27,6 +53,7 @@ def batched(lines: Iterable[bytes], size: int) -> Iterator[tuple[bytes, ...]]:
 @dataclass
 class ReplayCounts:
     lines: int = 0
+    labels: int = 0
     events: int = 0
     dead_letters: int = 0
     duplicates: int = 0
@@ -43,14 +70,40 @@ class Replay:
     _watermark: dict[str, float] = field(default_factory=dict)
     _last_slot: dict[str, int] = field(default_factory=dict)
 
-    def run(self, lines: Iterable[bytes]) -> Iterator[OutputEvent | DeadLetter]:
-        """Every output, in the order the service would publish it; then a final flush."""
+    def run(
+        self, lines: Iterable[bytes], labels: Iterable[bytes] = ()
+    ) -> Iterator[OutputEvent | DeadLetter]:
+        """Every output, in the order the service would publish it; then a final flush.
+
+        Labels are joined in the order of their own timestamps, each once the predictions
+        up to that time have been ingested (as they would arrive on their topic).
+        """
+        pending = sorted_labels(labels)
         for batch in batched(lines, self.batch_size):
             yield from self._ingest(batch)
+            newest = max(self._watermark.values(), default=float("-inf"))
+            while pending and pending[-1][0] <= newest:
+                yield from self._ingest_labels(pending, newest)
             for model_id in sorted(self._watermark):
                 yield from self._evaluate_due(model_id, final=False)
+        yield from self._ingest_labels(pending, float("inf"))
         for model_id in sorted(self._watermark):
             yield from self._evaluate_due(model_id, final=True)
+
+    def _ingest_labels(
+        self, pending: list[tuple[float, bytes]], until: float
+    ) -> list[DeadLetter]:
+        due: list[bytes] = []
+        while pending and pending[-1][0] <= until:
+            due.append(pending.pop()[1])
+        first = self.counts.labels
+        messages = [RawMessage(line, LABEL_TOPIC, 0, first + i) for i, line in enumerate(due)]
+        self.counts.labels += len(due)
+        result = self.pipeline.ingest_labels(messages) if messages else None
+        if result is None:
+            return []
+        self.counts.dead_letters += len(result.dead_letters)
+        return result.dead_letters
 
     def _ingest(self, batch: tuple[bytes, ...]) -> list[DeadLetter]:
         first = self.counts.lines

@@ -112,9 +112,16 @@ def group_update(group: Group, spec: ModelSpec | None) -> BatchUpdate | None:
     if spec is not None and group.events:
         events = [e for _, e in group.events]
         hashes += _bucket_updates(spec, events)
+        hashes.append(_clock_update(group.model_id, group.source, events))
         if spec.quality is not None:
             hashes += [record_update(spec, e) for e in events]
     return BatchUpdate(group.model_id, group.source, min(offsets), max(offsets), tuple(hashes))
+
+
+def _clock_update(model_id: str, source: str, events: Sequence[PredictionEvent]) -> HashUpdate:
+    """The newest event time from ``source``: the event clock of replays (docs/streaming.md)."""
+    newest = max(e.timestamp.timestamp() for e in events)
+    return HashUpdate(keys.event_clock(model_id), {f"{keys.MAX}{source}": newest})
 
 
 def _bucket_updates(spec: ModelSpec, events: Sequence[PredictionEvent]) -> list[HashUpdate]:

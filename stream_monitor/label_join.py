@@ -169,6 +169,16 @@ def label_update(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]
     return BatchUpdate(model, group.source, min(offsets), max(offsets), tuple(hashes))
 
 
+def rejects_update(group: LabelGroup) -> BatchUpdate:
+    """The update of a group holding only dead letters: their counts, exactly once."""
+    totals: dict[str, int] = defaultdict(int)
+    for _, reason in group.rejected:
+        totals[f"i:dlq:{reason}"] += 1
+    offsets = group.offsets()
+    hashes = (HashUpdate(keys.totals(group.model_id), dict(totals)),)
+    return BatchUpdate(group.model_id, group.source, min(offsets), max(offsets), hashes)
+
+
 def record_keys(model_id: str, labels: Sequence[tuple[int, GroundTruthEvent]]) -> list[str]:
     return [keys.prediction(model_id, e.event_id) for _, e in labels]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ class ModelSpec:
     quality: QualitySpec | None = None
     """How labels score this model; None: no ground truth is joined."""
     label_ttl_seconds: int = 7 * 86_400
+    reference_quality: Mapping[str, float] = field(default_factory=dict)
+    """Quality of the model on its reference data (e.g. accuracy), published beside the
+    realised quality as ``reference.<metric>`` for the quality-drop rule."""
     expected_features: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

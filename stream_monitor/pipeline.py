@@ -12,11 +12,18 @@ from dataclasses import dataclass, field
 
 from schemas import AlertEvent, DeadLetter, DriftEvent, MetricEvent, Window
 from stream_monitor.ingest import Group, RawMessage, group_update, plan_batch
+from stream_monitor.label_join import (
+    LabelGroup,
+    label_update,
+    plan_labels,
+    record_keys,
+    rejects_update,
+)
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.monitor import Evaluation, evaluate_window
 from stream_monitor.rules import AlertEngine, AlertingConfig, Silence, default_rules
 from stream_monitor.state.store import Store
-from stream_monitor.state.updates import Applied
+from stream_monitor.state.updates import Applied, BatchUpdate
 from stream_monitor.stats.decision import DriftPolicy
 from stream_monitor.targets import read_window
 from stream_monitor.windowing import utc
@@ -61,6 +68,32 @@ class Pipeline:
                 newest = max(e.timestamp.timestamp() for _, e in g.events)
                 latest[g.model_id] = max(newest, latest.get(g.model_id, newest))
         return IngestResult(counted, plan.dead_letters, duplicates, latest)
+
+    def ingest_labels(self, messages: Sequence[RawMessage]) -> IngestResult:
+        """Join a batch of ground-truth messages; a replayed label counts once."""
+        plan = plan_labels(messages, self.specs, self.max_message_bytes)
+        groups = list(plan.groups.values())
+        applied = self._apply_labels(groups)
+        overlapping = [g for g, a in zip(groups, applied, strict=True) if a is Applied.OVERLAP]
+        retried = [g.after(self.store.watermark(g.model_id, g.source)) for g in overlapping]
+        self._apply_labels(retried)
+        counted = sum(
+            len(g.labels) for g, a in zip(groups, applied, strict=True) if a is Applied.APPLIED
+        ) + sum(len(g.labels) for g in retried)
+        duplicates = sum(len(g.labels) for g in groups) - counted
+        return IngestResult(counted, plan.dead_letters, duplicates, {})
+
+    def _apply_labels(self, groups: Sequence[LabelGroup]) -> list[Applied]:
+        updates: list[BatchUpdate] = []
+        for group in groups:
+            spec = self.specs.get(group.model_id)
+            if spec is None or not group.labels:
+                updates.append(rejects_update(group))
+                continue
+            found = self.store.read(record_keys(group.model_id, group.labels))
+            records = {e.event_id: f for (_, e), f in zip(group.labels, found, strict=True)}
+            updates.append(label_update(spec, group, records))
+        return self.store.apply(updates) if updates else []
 
     def _apply(self, groups: Sequence[Group]) -> list[Applied]:
         updates = [(i, group_update(g, self.specs.get(g.model_id))) for i, g in enumerate(groups)]

@@ -18,6 +18,8 @@ from schemas import DEFAULT_MAX_MESSAGE_BYTES, MAX_FEATURES_PER_EVENT
 from stream_monitor import topics
 from stream_monitor.durations import Duration
 from stream_monitor.errors import UserError
+from stream_monitor.rules import AlertingConfig, default_rules
+from stream_monitor.stats.decision import Correction, DriftPolicy
 from stream_monitor.windowing import Windowing
 
 
@@ -83,6 +85,21 @@ class LimitSettings(_Section):
     max_models: int = Field(default=100, ge=1)
 
 
+class WorkerSettings(_Section):
+    """The Kafka worker (``stream_monitor.stream``); see ``docs/streaming.md``."""
+
+    evaluation_clock: Literal["wall", "event"] = "wall"
+    """``wall``: slots are due by the wall clock (production). ``event``: by each model's
+    event time, the slowest partition's newest event (replays of historical data, tests)."""
+    evaluation_tick_seconds: float = Field(default=5.0, gt=0, le=3600)
+    topic_partitions: int = Field(default=4, ge=1)
+    topic_replication: int = Field(default=-1, ge=-1)
+    """-1: the broker's ``default.replication.factor``."""
+    web_enabled: bool = True
+    web_host: str = "0.0.0.0"
+    web_port: int = Field(default=6066, ge=1, le=65535)
+
+
 class WindowSettings(_Section):
     bucket: Duration = 60
     window: Duration = 600
@@ -101,6 +118,28 @@ class WindowSettings(_Section):
         return self
 
 
+class DriftSettings(_Section):
+    """False-alarm control of the drift tests (see docs/statistics.md for the defaults)."""
+
+    min_events: int = Field(default=500, ge=1)
+    alpha: float = Field(default=0.005, gt=0, lt=1)
+    correction: Literal["benjamini-hochberg", "bonferroni", "none"] = "benjamini-hochberg"
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    dataset_drift_share: float = Field(default=0.5, gt=0, le=1)
+
+    def policy(self) -> DriftPolicy:
+        try:
+            return DriftPolicy(
+                min_events=self.min_events,
+                alpha=self.alpha,
+                correction=Correction(self.correction),
+                thresholds=dict(self.thresholds),
+                dataset_drift_share=self.dataset_drift_share,
+            )
+        except ValueError as exc:
+            raise UserError(f"drift: {exc}") from None
+
+
 class ModelSettings(_Section):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
     reference: Path
@@ -110,6 +149,9 @@ class ModelSettings(_Section):
     importance: dict[str, float] = Field(default_factory=dict)
     windows: WindowSettings = Field(default_factory=WindowSettings)
     label_ttl: Duration = 7 * 86_400
+    reference_quality: dict[str, float] = Field(
+        default_factory=dict, description="Quality on the reference data, e.g. accuracy: 0.91"
+    )
 
 
 class Settings(BaseSettings):
@@ -123,7 +165,10 @@ class Settings(BaseSettings):
     redis: RedisSettings = Field(default_factory=RedisSettings)
     topics: TopicSettings = Field(default_factory=TopicSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
     models: list[ModelSettings] = Field(default_factory=list)
+    drift: DriftSettings = Field(default_factory=DriftSettings)
+    alerting: AlertingConfig = Field(default_factory=lambda: AlertingConfig(rules=default_rules()))
 
     @model_validator(mode="after")
     def _unique_models(self) -> Settings:

@@ -1,0 +1,53 @@
+"""From configuration to the pipeline's model specs (used by embedded runs and the worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stream_monitor.errors import UserError
+from stream_monitor.model_spec import ModelSpec
+from stream_monitor.quality.spec import QualitySpec
+from stream_monitor.settings import LimitSettings, ModelSettings
+from stream_monitor.stats.build import build_profile
+from stream_monitor.stats.io import read_table
+from stream_monitor.stats.profile import ReferenceProfile
+
+PROFILE_SUFFIXES = (".json",)
+
+
+def load_reference(path: Path) -> ReferenceProfile:
+    """A saved reference profile (``.json``), or raw training data profiled on the fly
+    (CSV, Parquet or JSON lines)."""
+    if not path.exists():
+        raise UserError(f"reference {path} does not exist")
+    try:
+        if path.suffix.lower() in PROFILE_SUFFIXES:
+            return ReferenceProfile.load(path)
+        return build_profile(read_table(path))
+    except ValueError as exc:
+        raise UserError(f"reference {path}: {exc}") from None
+
+
+def quality_spec(model: ModelSettings) -> QualitySpec:
+    if model.task == "regression":
+        return QualitySpec(task="regression")
+    positive: str | int = (
+        int(model.positive_label) if model.positive_label.isdigit() else model.positive_label
+    )
+    return QualitySpec(task="binary", positive_label=positive)
+
+
+def model_spec(
+    model: ModelSettings, profile: ReferenceProfile, limits: LimitSettings | None = None
+) -> ModelSpec:
+    limits = limits or LimitSettings()
+    return ModelSpec(
+        model_id=model.id,
+        profile=profile,
+        windowing=model.windows.windowing(),
+        retention_seconds=model.windows.retention,
+        max_features_per_event=limits.max_features_per_event,
+        quality=quality_spec(model),
+        label_ttl_seconds=model.label_ttl,
+        reference_quality=dict(model.reference_quality),
+    )
