@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import orjson
 
 from stream_monitor import simulate
 from stream_monitor.pipeline import Pipeline
+from stream_monitor.policy import PolicyConfig
 from stream_monitor.replay import Output, ReplaySummary, read_lines, run
 from stream_monitor.settings import ModelSettings, Settings
 from stream_monitor.specs import model_spec
@@ -77,7 +79,15 @@ def demo_pipeline(profile: ReferenceProfile, accuracy: float) -> Pipeline:
         label_ttl="1h",
     )
     spec = model_spec(model, profile, settings.limits)
-    return Pipeline({spec.model_id: spec}, MemoryStore(), policy=settings.drift.policy())
+    # A quality alert must persist 5 minutes (not the default 15) before the demo's hour
+    # ends, so the retraining decision shows up.
+    retrain = PolicyConfig(persistence=timedelta(minutes=5))
+    return Pipeline(
+        {spec.model_id: spec},
+        MemoryStore(),
+        policy=settings.drift.policy(),
+        retrain_policy=retrain,
+    )
 
 
 def run_demo(files: DemoFiles, on_output: Callable[[Output], None] | None = None) -> ReplaySummary:

@@ -25,10 +25,17 @@ from schemas import (
 )
 from stream_monitor.dead_letters import RawMessage, dead_letter
 from stream_monitor.model_spec import INVALID_MODEL, ModelSpec
-from stream_monitor.quality import LabelCounters, LabelOutcome
+from stream_monitor.quality import (
+    BinaryClassification,
+    LabelCounters,
+    LabelOutcome,
+    LabelWindow,
+    MulticlassCounts,
+    RegressionErrors,
+)
 from stream_monitor.quality.classes import decide_positive, label_key
-from stream_monitor.quality.labels import LabelUpdate, StoredPrediction, classify_label, join_label
-from stream_monitor.quality.spec import merge_quality
+from stream_monitor.quality.labels import StoredPrediction, classify_label
+from stream_monitor.quality.spec import QualitySpec, QualityState
 from stream_monitor.state import keys
 from stream_monitor.state.codec import prefixed
 from stream_monitor.state.store import Hash
@@ -95,31 +102,67 @@ def _is_error(spec: ModelSpec, prediction: StoredPrediction, truth: GroundTruthE
     return int(bool(positive) != (label_key(truth.label) == label_key(spec.quality.positive_label)))
 
 
+def _misfit(task: str, prediction: StoredPrediction, truth: GroundTruthEvent) -> str | None:
+    """Why a label cannot score its prediction under the model's task, or None."""
+    if task == "regression":
+        if truth.value is None or prediction.value is None:
+            return "a regressor's label needs a true value and the prediction a value"
+        return None
+    if truth.label is None:
+        return f"a classifier's ground truth needs a label, got value {truth.value!r}"
+    if task == "multiclass" and prediction.label is None:
+        return "a multi-class prediction needs a predicted label to be scored"
+    return None
+
+
+def _scored(
+    spec: QualitySpec, pairs: Sequence[tuple[StoredPrediction, GroundTruthEvent]]
+) -> QualityState:
+    """The quality state of many (prediction, truth) pairs, added in one call."""
+    quality = spec.new_state()
+    predictions, truths = [p for p, _ in pairs], [t for _, t in pairs]
+    if isinstance(quality, RegressionErrors):
+        quality.add(
+            actual=[float(t.value or 0.0) for t in truths],
+            predicted=[float(p.value or 0.0) for p in predictions],
+        )
+    elif isinstance(quality, MulticlassCounts):
+        predicted = [p.label for p in predictions if p.label is not None]
+        quality.add(actual=[t.label for t in truths if t.label is not None], predicted=predicted)
+    elif isinstance(quality, BinaryClassification):
+        quality.add_labels(
+            actual=[t.label for t in truths if t.label is not None],
+            predicted=[p.label for p in predictions],
+            scores=[p.score for p in predictions],
+        )
+    return quality
+
+
 @dataclass
 class _Tally:
-    updates: dict[int, LabelUpdate] = field(default_factory=dict)
+    joined: dict[int, list[tuple[StoredPrediction, GroundTruthEvent]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     outcomes: dict[int, LabelCounters] = field(default_factory=lambda: defaultdict(LabelCounters))
-    marked: list[str] = field(default_factory=list)
+    misfits: list[int] = field(default_factory=list)
     errors: int = 0
 
-    def join(self, update: LabelUpdate) -> None:
-        old = self.updates.get(update.bucket_start_s)
-        if old is None:
-            self.updates[update.bucket_start_s] = update
-            return
-        merged = LabelUpdate(
-            old.bucket_start_s,
-            old.model_version,
-            merge_quality(old.quality, update.quality),
-            old.labels.merge(update.labels),
-        )
-        self.updates[update.bucket_start_s] = merged
+    @property
+    def marked(self) -> list[str]:
+        return [t.event_id for pairs in self.joined.values() for _, t in pairs]
+
+    def updates(self, spec: QualitySpec) -> dict[int, tuple[QualityState, LabelWindow]]:
+        out = {}
+        for start, pairs in sorted(self.joined.items()):
+            delays = [t.timestamp.timestamp() - p.timestamp_s for p, t in pairs]
+            out[start] = (_scored(spec, pairs), LabelWindow().add_labels(delays))
+        return out
 
 
 def _tally(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]) -> _Tally:
     assert spec.quality is not None
     tally, seen = _Tally(), set()
-    for _, truth in group.labels:
+    for offset, truth in group.labels:
         fields = records.get(truth.event_id, {})
         prediction = _stored(fields)
         outcome = classify_label(
@@ -128,13 +171,15 @@ def _tally(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]) -> _
             already_labelled=int(fields.get(LABELLED, 0)) > 0 or truth.event_id in seen,
             max_label_delay_s=spec.label_ttl_seconds,
         )
-        tally.outcomes[spec.windowing.bucket_of(truth.timestamp.timestamp())].add(outcome)
         if outcome is LabelOutcome.JOINED and prediction is not None:
+            if _misfit(spec.quality.task, prediction, truth):
+                tally.misfits.append(offset)
+                continue
             seen.add(truth.event_id)
-            tally.marked.append(truth.event_id)
-            bucket = spec.windowing.bucket_seconds
-            tally.join(join_label(prediction, truth, spec=spec.quality, bucket_seconds=bucket))
+            start = spec.windowing.bucket_of(prediction.timestamp_s)
+            tally.joined[start].append((prediction, truth))
             tally.errors += _is_error(spec, prediction, truth) or 0
+        tally.outcomes[spec.windowing.bucket_of(truth.timestamp.timestamp())].add(outcome)
     return tally
 
 
@@ -143,15 +188,10 @@ def label_update(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]
     tally = _tally(spec, group, records)
     model, ttl = spec.model_id, spec.windowing.window_seconds + spec.retention_seconds
     hashes: list[HashUpdate] = []
-    for start, update in sorted(tally.updates.items()):
-        hashes.append(
-            HashUpdate(
-                keys.bucket(model, start, QUALITY), prefixed(update.quality.to_fields()), ttl
-            )
-        )
-        hashes.append(
-            HashUpdate(keys.bucket(model, start, LABELS), prefixed(update.labels.to_fields()), ttl)
-        )
+    assert spec.quality is not None
+    for start, (quality, labels) in tally.updates(spec.quality).items():
+        for part, fields in ((QUALITY, quality.to_fields()), (LABELS, labels.to_fields())):
+            hashes.append(HashUpdate(keys.bucket(model, start, part), prefixed(fields), ttl))
     totals: dict[str, int] = defaultdict(int)
     for start, counters in sorted(tally.outcomes.items()):
         hashes.append(
@@ -163,6 +203,7 @@ def label_update(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]
     totals[ERRORS_TOTAL] += tally.errors
     for _, reason in group.rejected:
         totals[f"i:dlq:{reason}"] += 1
+    totals["i:labels:misfit"] += len(tally.misfits)
     hashes.append(HashUpdate(keys.totals(model), {k: v for k, v in totals.items() if v}))
     hashes += [HashUpdate(keys.prediction(model, i), {LABELLED: 1}) for i in tally.marked]
     offsets = group.offsets()

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from schemas import AlertEvent, DeadLetter, DriftEvent, MetricEvent, Window
+from schemas import AlertEvent, DeadLetter, DriftEvent, MetricEvent, RetrainDecision, Window
+from stream_monitor import error_stream
 from stream_monitor.ingest import Group, RawMessage, group_update, plan_batch
 from stream_monitor.label_join import (
+    ERRORS_TOTAL,
+    JOINED_TOTAL,
     LabelGroup,
     label_update,
     plan_labels,
@@ -21,15 +26,20 @@ from stream_monitor.label_join import (
 )
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.monitor import Evaluation, evaluate_window
+from stream_monitor.policy import PolicyConfig, PolicyHistory, decide
+from stream_monitor.retraining import policy_input
 from stream_monitor.rules import AlertEngine, AlertingConfig, Silence, default_rules
-from stream_monitor.state.store import Store
+from stream_monitor.state import keys
+from stream_monitor.state.store import Hash, Store
 from stream_monitor.state.updates import Applied, BatchUpdate
 from stream_monitor.stats.decision import DriftPolicy
 from stream_monitor.targets import read_window
 from stream_monitor.windowing import utc
 
-OutputEvent = MetricEvent | DriftEvent | AlertEvent
+OutputEvent = MetricEvent | DriftEvent | AlertEvent | RetrainDecision
 ALERT_STATE = "alerts"
+ERROR_STREAM = "error_stream"
+POLICY_STATE = "policy"
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Pipeline:
     policy: DriftPolicy = field(default_factory=DriftPolicy)
     alerting: AlertingConfig = field(default_factory=lambda: AlertingConfig(rules=default_rules()))
     max_message_bytes: int = 1_048_576
+    retrain_policy: PolicyConfig = field(default_factory=PolicyConfig)
 
     def ingest(self, messages: Sequence[RawMessage]) -> IngestResult:
         """Apply a batch; a replayed part (offsets already applied) changes nothing."""
@@ -112,11 +123,42 @@ class Pipeline:
         if not self.store.claim_slot(model_id, slot_end):
             return []
         evaluation = self.evaluate_only(spec, slot_end)
+        signals: list[MetricEvent | DriftEvent] = list(evaluation.events)
+        totals = self.store.read([keys.totals(model_id)])[0]
+        if spec.quality is not None:
+            signals += self._error_stream(spec, evaluation, totals)
         state = self.store.load_doc(model_id, ALERT_STATE)
         engine = AlertEngine(self.alerting)
-        new_state, alerts = engine.evaluate(state, list(evaluation.events), utc(now), silences)
+        new_state, alerts = engine.evaluate(state, signals, utc(now), silences)
         self.store.save_doc(model_id, ALERT_STATE, new_state)
-        return [*evaluation.events, *alerts]
+        decision = self._decide(spec, evaluation, new_state, totals, utc(now))
+        return [*signals, *alerts, decision]
+
+    def _error_stream(
+        self, spec: ModelSpec, evaluation: Evaluation, totals: Hash
+    ) -> list[DriftEvent]:
+        doc = self.store.load_doc(spec.model_id, ERROR_STREAM)
+        joined, errors = int(totals.get(JOINED_TOTAL, 0)), int(totals.get(ERRORS_TOTAL, 0))
+        window = evaluation.drift.window
+        doc, event = error_stream.step(doc, joined, errors, window, spec.model_id)
+        self.store.save_doc(spec.model_id, ERROR_STREAM, doc)
+        return [event] if event is not None else []
+
+    def _decide(
+        self,
+        spec: ModelSpec,
+        evaluation: Evaluation,
+        alert_state: dict[str, Any],
+        totals: Hash,
+        now: datetime,
+    ) -> RetrainDecision:
+        """The retraining decision of this evaluation, recorded in the policy history."""
+        history = PolicyHistory.from_state(self.store.load_doc(spec.model_id, POLICY_STATE))
+        labelled = int(totals.get(JOINED_TOTAL, 0))
+        inputs = policy_input(spec, evaluation, alert_state, history, labelled, now)
+        decision = decide(inputs, self.retrain_policy)
+        self.store.save_doc(spec.model_id, POLICY_STATE, history.record(decision).to_state())
+        return decision
 
     def evaluate_only(self, spec: ModelSpec, slot_end: int) -> Evaluation:
         """The statistics of one window, with no side effect on the store."""

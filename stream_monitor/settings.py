@@ -92,6 +92,8 @@ class WorkerSettings(_Section):
     """``wall``: slots are due by the wall clock (production). ``event``: by each model's
     event time, the slowest partition's newest event (replays of historical data, tests)."""
     evaluation_tick_seconds: float = Field(default=5.0, gt=0, le=3600)
+    session_timeout_seconds: float = Field(default=30.0, ge=6, le=300)
+    """How soon the group notices a worker that died without leaving (SIGKILL, crash)."""
     topic_partitions: int = Field(default=4, ge=1)
     topic_replication: int = Field(default=-1, ge=-1)
     """-1: the broker's ``default.replication.factor``."""
