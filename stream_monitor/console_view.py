@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from schemas import AlertEvent
+from schemas import AlertEvent, RetrainDecision
 from stream_monitor.replay import Output, ReplaySummary
 from stream_monitor.settings import Settings
 from stream_monitor.stats.profile import NumericProfile, ReferenceProfile
@@ -57,11 +58,10 @@ def print_summary(
     report: Path | None,
 ) -> None:
     counts = summary.counts
-    rate = counts.lines / seconds if seconds > 0 else 0.0
     console.print(
         f"\n{counts.lines} prediction messages ({counts.events} events counted, "
         f"{counts.dead_letters} dead letters), {counts.labels} labels, "
-        f"{counts.evaluations} evaluations in {seconds:.1f} s ({rate:,.0f} messages/s)"
+        f"{counts.evaluations} evaluations in {seconds:.1f} s"
     )
     table = Table(title="alerts that fired")
     for column in ("rule", "target", "severity", "first fired", "resolved"):
@@ -76,12 +76,30 @@ def print_summary(
             resolved or "-",
         )
     console.print(table)
+    _print_decisions(console, summary)
     if summary.dead_letters:
         reasons = ", ".join(f"{r}: {n}" for r, n in sorted(summary.dead_letters.items()))
         console.print(f"dead letters by reason: {reasons}")
     for label, path in (("outputs", outputs), ("report", report)):
         if path is not None:
             console.print(f"{label}: {path}")
+
+
+def _print_decisions(console: Console, summary: ReplaySummary) -> None:
+    decisions = [o for o in summary.kept if isinstance(o, RetrainDecision)]
+    if not decisions:
+        return
+    actions = Counter(d.action.value for d in decisions)
+    console.print(
+        "retraining decisions: " + ", ".join(f"{a} x{n}" for a, n in sorted(actions.items()))
+    )
+    for action in ("retrain", "investigate"):
+        first = next((d for d in decisions if d.action.value == action), None)
+        if first is not None:
+            console.print(
+                f"  first {action} at {first.decided_at:%H:%M} ({first.priority}): "
+                f"{first.reasons[0] if first.reasons else ''}"
+            )
 
 
 def _fired(alerts: Sequence[AlertEvent]) -> list[AlertEvent]:
