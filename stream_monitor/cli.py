@@ -104,6 +104,27 @@ def replay(
     console_view.print_summary(console, summary, elapsed, out, written)
 
 
+@app.command()
+def simulate(
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out-dir", help="Writes predictions.jsonl, labels.jsonl, reference.json."),
+    ] = Path("stream-monitor-sim"),
+    minutes: Annotated[int, typer.Option(min=1, max=24 * 60, help="Event-time length.")] = 60,
+    rate: Annotated[float, typer.Option(min=0.1, max=10_000, help="Predictions per second.")] = 25,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Simulate the demo's classifier (drift, null spike, quality drop) into files that
+    `replay` reads."""
+    from stream_monitor.demo import DemoFiles, write_inputs
+    from stream_monitor.simulate import Scenario, scaled
+
+    files = DemoFiles(out_dir)
+    write_inputs(files, scaled(Scenario(seed=seed, rate_eps=rate), minutes * 60))
+    for path in (files.predictions, files.labels, files.reference):
+        console.print(str(path))
+
+
 @app.command("check-config")
 def check_config(
     config: Annotated[Path, typer.Argument(help="The YAML config to validate.")],

@@ -14,7 +14,7 @@ changes. Incidents (each with a start and end in seconds from the stream's start
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -159,3 +159,23 @@ def _label_events(
         }
         for i in indices.tolist()
     ]
+
+
+def scaled(scenario: Scenario, duration_s: int) -> Scenario:
+    """The scenario stretched to ``duration_s``, its incidents at the same shares of it."""
+    factor = duration_s / scenario.duration_s
+
+    def stretch(incident: Incident | None) -> Incident | None:
+        return (
+            None
+            if incident is None
+            else Incident(incident.start_s * factor, incident.end_s * factor)
+        )
+
+    return replace(
+        scenario,
+        duration_s=duration_s,
+        drift=stretch(scenario.drift),
+        null_spike=stretch(scenario.null_spike),
+        concept=stretch(scenario.concept),
+    )

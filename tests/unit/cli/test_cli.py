@@ -11,7 +11,7 @@ import pytest
 
 from tests.pipeline_fixtures import events, reference
 
-COMMANDS = ["demo", "profile", "replay", "check-config", "schemas export"]
+COMMANDS = ["demo", "profile", "replay", "simulate", "check-config", "schemas export"]
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
