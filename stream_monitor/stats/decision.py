@@ -205,10 +205,13 @@ def _adjusted(
 ) -> dict[tuple[int, int], float]:
     """Corrected p-values by position (target, result).
 
-    One family per model and window: every test with a p-value and enough events, of
-    every statistic, feature and output. So under no drift at all, a window raises any
+    One family per model and window: every distinct test with a p-value and enough
+    events, of every feature and output. So under no drift at all, a window raises any
     flag with probability at most ``alpha`` (Bonferroni; Benjamini-Hochberg when the
-    tests are independent or positively dependent).
+    tests are independent or positively dependent). Statistics of one target that share
+    a test (PSI and JS use the chi-squared test of the same bins as their noise guard,
+    Wasserstein uses KS) enter the family once: a repeated p-value would loosen the
+    correction by the number of statistics published.
     """
     members = [
         (t, r)
@@ -218,9 +221,11 @@ def _adjusted(
         and result.test_p_value is not None
         and result.current_count >= policy.min_events
     ]
-    p_values = [targets[t].results[r].test_p_value or 0.0 for t, r in members]
-    adjusted = adjust_p_values(p_values, policy.correction)
-    return {key: float(p) for key, p in zip(members, adjusted, strict=True)}
+    tests = {(t, targets[t].results[r].test_p_value or 0.0): None for t, r in members}
+    distinct = list(tests)
+    adjusted = adjust_p_values([p for _, p in distinct], policy.correction)
+    by_test = {key: float(p) for key, p in zip(distinct, adjusted, strict=True)}
+    return {(t, r): by_test[(t, targets[t].results[r].test_p_value or 0.0)] for t, r in members}
 
 
 def _detail(result: StatResult, adjusted: float | None, policy: DriftPolicy) -> tuple[bool, str]:
