@@ -6,7 +6,7 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -15,6 +15,9 @@ from rich.console import Console
 from schemas import export as schema_export
 from stream_monitor import console_view
 from stream_monitor.errors import UserError
+
+if TYPE_CHECKING:
+    from stream_monitor.state.silence_store import SilenceStore
 
 app = typer.Typer(
     name="stream-monitor",
@@ -26,6 +29,8 @@ app = typer.Typer(
 )
 schemas_app = typer.Typer(help="The JSON Schema of every topic.", no_args_is_help=True)
 app.add_typer(schemas_app, name="schemas")
+silence_app = typer.Typer(help="Silences of alerts, kept in Redis.", no_args_is_help=True)
+app.add_typer(silence_app, name="silence")
 console = Console(stderr=False, highlight=False)
 
 ConfigOption = Annotated[
@@ -135,6 +140,62 @@ def check_config(
     settings = load_settings(config)
     console.print(console_view.settings_summary(settings))
     console.print(f"[green]{config} is valid[/green]")
+
+
+def _silences(config: Path | None) -> SilenceStore:
+    from stream_monitor.settings import load_settings, read_secret
+    from stream_monitor.state.connect import redis_client
+    from stream_monitor.state.silence_store import SilenceStore
+
+    r = load_settings(config).redis
+    password = read_secret(r.password, r.password_file)
+    return SilenceStore(redis_client(r.url, password, r.tls, r.tls_ca_file))
+
+
+@silence_app.command("add")
+def silence_add(
+    matcher: Annotated[
+        list[str], typer.Option("--matcher", "-m", help="name=value, name!=value, name=~regex")
+    ],
+    comment: Annotated[str, typer.Option(help="Why; shown with the silenced alerts.")],
+    author: Annotated[str, typer.Option(help="Who silenced.")],
+    duration: Annotated[str, typer.Option(help="How long: 30m, 2h, 1d.")] = "2h",
+    config: ConfigOption = None,
+) -> None:
+    """Silence the alerts whose labels match every matcher, from now for DURATION."""
+    from datetime import UTC, datetime
+
+    from stream_monitor.durations import parse_duration
+    from stream_monitor.silence_cli import new_silence
+
+    try:
+        seconds = parse_duration(duration)
+    except ValueError as exc:
+        raise UserError(f"--duration: {exc}") from None
+    silence = new_silence(matcher, seconds, author, comment, datetime.now(UTC))
+    _silences(config).add(silence)
+    console.print(f"silence {silence.id} until {silence.ends_at:%Y-%m-%d %H:%M} UTC")
+
+
+@silence_app.command("list")
+def silence_list(config: ConfigOption = None) -> None:
+    """Every silence: active, future and expired."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    console.print(console_view.silence_table(_silences(config).all(), now))
+
+
+@silence_app.command("expire")
+def silence_expire(
+    silence_id: Annotated[str, typer.Argument(help="The id `silence list` shows.")],
+    config: ConfigOption = None,
+) -> None:
+    """End a silence now."""
+    from datetime import UTC, datetime
+
+    silence = _silences(config).expire(silence_id, datetime.now(UTC))
+    console.print(f"silence {silence.id} ended at {silence.ends_at:%Y-%m-%d %H:%M} UTC")
 
 
 @schemas_app.command("export")

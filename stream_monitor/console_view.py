@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from schemas import AlertEvent, RetrainDecision
 from stream_monitor.replay import Output, ReplaySummary
+from stream_monitor.rules import Silence
 from stream_monitor.settings import Settings
 from stream_monitor.stats.profile import NumericProfile, ReferenceProfile
 
@@ -147,4 +149,16 @@ def settings_summary(settings: Settings) -> Table:
             f"model {model.id}",
             f"{model.task}, reference {model.reference}, window {w.window}s every {w.interval}s",
         )
+    return table
+
+
+def silence_table(silences: Sequence[Silence], now: datetime) -> Table:
+    table = Table(title="silences")
+    for column in ("id", "state", "matchers", "until", "by", "comment"):
+        table.add_column(column)
+    for s in silences:
+        state = "active" if s.is_active(now) else ("pending" if s.starts_at > now else "expired")
+        matchers = ", ".join(f"{m.name}{m.op}{m.value}" for m in s.matchers)
+        until = f"{s.ends_at:%Y-%m-%d %H:%M}"
+        table.add_row(s.id, state, matchers, until, s.created_by, s.comment)
     return table

@@ -11,7 +11,17 @@ import pytest
 
 from tests.pipeline_fixtures import events, reference
 
-COMMANDS = ["demo", "profile", "replay", "simulate", "check-config", "schemas export"]
+COMMANDS = [
+    "demo",
+    "profile",
+    "replay",
+    "simulate",
+    "check-config",
+    "schemas export",
+    "silence add",
+    "silence list",
+    "silence expire",
+]
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
