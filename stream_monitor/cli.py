@@ -110,6 +110,23 @@ def replay(
 
 
 @app.command()
+def worker(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML config file.")],
+    loglevel: Annotated[
+        str, typer.Option("--loglevel", help="DEBUG, INFO, WARNING or ERROR.")
+    ] = "INFO",
+) -> None:
+    """Run a Kafka worker: ingest predictions and labels, evaluate models, publish events."""
+    from stream_monitor.settings import load_settings
+    from stream_monitor.stream.worker import run_worker
+
+    levels = ("DEBUG", "INFO", "WARNING", "ERROR")
+    if loglevel.upper() not in levels:
+        raise UserError(f"--loglevel {loglevel!r} is not one of {', '.join(levels)}")
+    run_worker(load_settings(config), loglevel=loglevel.upper())
+
+
+@app.command()
 def simulate(
     out_dir: Annotated[
         Path,

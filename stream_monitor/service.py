@@ -13,14 +13,16 @@ from stream_monitor.errors import UserError
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.pipeline import Pipeline
 from stream_monitor.settings import (
-    LimitSettings,
     ModelSettings,
     RedisSettings,
     Settings,
     read_secret,
 )
+from stream_monitor.specs import load_reference, model_spec
 from stream_monitor.state.connect import redis_client
 from stream_monitor.state.redis_store import RedisStore
+from stream_monitor.state.silence_store import SilenceStore
+from stream_monitor.state.store import Store
 from stream_monitor.stats.profile import ReferenceProfile
 
 
@@ -28,17 +30,12 @@ from stream_monitor.stats.profile import ReferenceProfile
 class Service:
     pipeline: Pipeline
     store: RedisStore
+    silences: SilenceStore
 
 
 def load_profile(model: ModelSettings) -> ReferenceProfile:
-    try:
-        profile = ReferenceProfile.load(model.reference)
-    except OSError as exc:
-        raise UserError(
-            f"model {model.id}: cannot read reference profile {model.reference}: {exc.strerror}"
-        ) from None
-    except ValueError as exc:
-        raise UserError(f"model {model.id}: {exc}") from None
+    """The model's reference (a saved profile, or training data profiled on the fly)."""
+    profile = load_reference(model.reference)
     _check_features(model, profile)
     return profile
 
@@ -56,30 +53,29 @@ def _check_features(model: ModelSettings, profile: ReferenceProfile) -> None:
         )
 
 
-def model_spec(model: ModelSettings, limits: LimitSettings) -> ModelSpec:
-    return ModelSpec(
-        model_id=model.id,
-        profile=load_profile(model),
-        windowing=model.windows.windowing(),
-        retention_seconds=model.windows.retention,
-        max_features_per_event=limits.max_features_per_event,
-        label_ttl_seconds=model.label_ttl,
-    )
-
-
 def build_specs(settings: Settings) -> dict[str, ModelSpec]:
-    return {m.id: model_spec(m, settings.limits) for m in settings.models}
+    return {m.id: model_spec(m, load_profile(m), settings.limits) for m in settings.models}
 
 
-def connect_redis(settings: RedisSettings) -> RedisStore:
+def connect_redis(settings: RedisSettings) -> tuple[RedisStore, SilenceStore]:
+    """The state store and the silences (written by ``stream-monitor silence``) on one client."""
     password = read_secret(settings.password, settings.password_file)
-    return RedisStore(redis_client(settings.url, password, settings.tls, settings.tls_ca_file))
+    client = redis_client(settings.url, password, settings.tls, settings.tls_ca_file)
+    return RedisStore(client), SilenceStore(client)
+
+
+def build_pipeline(settings: Settings, store: Store) -> Pipeline:
+    """The pipeline of every configured model, with the configured drift and alert rules."""
+    return Pipeline(
+        build_specs(settings),
+        store,
+        policy=settings.drift.policy(),
+        alerting=settings.alerting,
+        max_message_bytes=settings.limits.max_message_bytes,
+    )
 
 
 def build_service(settings: Settings) -> Service:
-    """The pipeline of every configured model on the configured Redis."""
-    store = connect_redis(settings.redis)
-    pipeline = Pipeline(
-        build_specs(settings), store, max_message_bytes=settings.limits.max_message_bytes
-    )
-    return Service(pipeline, store)
+    """The pipeline on the configured Redis."""
+    store, silences = connect_redis(settings.redis)
+    return Service(build_pipeline(settings, store), store, silences)

@@ -38,6 +38,11 @@ def totals(model_id: str) -> str:
     return f"{model_tag(model_id)}:totals"
 
 
+def event_clock(model_id: str) -> str:
+    """Hash: ``hi:<source>`` -> newest event time (Unix seconds) applied from that source."""
+    return f"{model_tag(model_id)}:clock"
+
+
 def evaluation(model_id: str) -> str:
     """Hash: last evaluated slot and the JSON states of detectors, alerts and policy."""
     return f"{model_tag(model_id)}:eval"

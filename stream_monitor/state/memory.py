@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from stream_monitor.state import keys
 from stream_monitor.state.store import Hash
-from stream_monitor.state.updates import Applied, BatchUpdate, merge_field, validate_field_name
+from stream_monitor.state.updates import (
+    Applied,
+    BatchUpdate,
+    FieldValue,
+    merge_field,
+    validate_field_name,
+)
+
+_ADDED = (keys.INT, keys.FLOAT)
+_NUMBERS = frozenset({int, float})
 
 
 class MemoryStore:
@@ -30,11 +39,16 @@ class MemoryStore:
             return Applied.DUPLICATE
         if update.first_offset <= mark:
             return Applied.OVERLAP
+        for change in update.hashes:  # a bad field name refuses the whole update, as in Redis
+            for name in change.fields:
+                if not name.startswith(keys.FIELD_KINDS):
+                    validate_field_name(name)
         for change in update.hashes:
-            target = self._hashes.setdefault(change.key, {})
-            for name, value in change.fields.items():
-                validate_field_name(name)
-                target[name] = merge_field(name, target.get(name), value)
+            target = self._hashes.get(change.key)
+            if target is None:
+                self._hashes[change.key] = dict(change.fields)
+            else:
+                _merge_into(target, change.fields)
         self._hashes.setdefault(keys.watermarks(update.model_id), {})[update.source] = (
             update.last_offset
         )
@@ -59,3 +73,15 @@ class MemoryStore:
 
     def save_doc(self, model_id: str, name: str, doc: dict[str, Any]) -> None:
         self._docs[f"{keys.evaluation(model_id)}:{name}"] = copy.deepcopy(doc)
+
+
+def _merge_into(target: Hash, fields: Mapping[str, FieldValue]) -> None:
+    """``merge_field`` of each field into ``target``, with numbers that add inline."""
+    for name, value in fields.items():
+        current = target.get(name)
+        if current is None:
+            target[name] = value
+        elif type(current) in _NUMBERS and type(value) in _NUMBERS and name.startswith(_ADDED):
+            target[name] = current + value  # type: ignore[operator]
+        else:
+            target[name] = merge_field(name, current, value)

@@ -106,6 +106,11 @@ class RedisStore:
     def claim_slot(self, model_id: str, slot: int) -> bool:
         return int(self._claim(keys=[keys.evaluation(model_id)], args=[slot])) == 1
 
+    def last_slot(self, model_id: str) -> int | None:
+        """The last slot claimed for this model (by any worker), or None before the first."""
+        raw = self._redis.hget(keys.evaluation(model_id), "last_slot")
+        return None if raw is None else int(raw)
+
     def load_doc(self, model_id: str, name: str) -> dict[str, Any] | None:
         raw = self._redis.hget(keys.evaluation(model_id), f"doc:{name}")
         if raw is None:

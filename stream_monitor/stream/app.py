@@ -1,0 +1,95 @@
+"""The faust app: two batch agents (predictions, labels), an evaluation timer, ``/ready``.
+
+The agents stay short; the work is in :mod:`.ingest_step` and :mod:`.evaluation`, which
+run in worker threads because Redis and the producer flush are blocking calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import faust
+from faust.exceptions import ConsumerNotStarted
+from faust.types import EventT
+from faust.web import Request, Response, View
+
+from stream_monitor.dead_letters import RawMessage
+from stream_monitor.settings import KafkaSettings
+from stream_monitor.stream.ingest_step import IngestStep
+from stream_monitor.stream.kafka_config import faust_broker, faust_credentials
+from stream_monitor.stream.runtime import Runtime
+
+
+def raw_messages(events: Sequence[EventT[bytes]]) -> list[RawMessage]:
+    return [
+        RawMessage(e.message.value or b"", e.message.topic, e.message.partition, e.message.offset)
+        for e in events
+    ]
+
+
+def batch_agent(app: faust.App, topic: str, step: IngestStep, kafka: KafkaSettings) -> None:
+    """An agent that hands batches of ``topic`` to ``step`` and acks each batch only once
+    ``step`` has returned (Redis holds it, its dead letters are delivered)."""
+
+    async def consume(stream: faust.StreamT[bytes]) -> None:
+        batches = cast("faust.Stream[bytes]", stream).take_events  # StreamT does not declare it
+        async for events in batches(kafka.batch_size, within=kafka.batch_timeout_seconds):
+            for event in events:  # hold: take_events acks the batch even when we fail
+                event.message.incref()
+            await asyncio.to_thread(step, raw_messages(events))
+            for event in events:
+                event.ack()
+
+    app.agent(app.topic(topic, value_type=bytes), name=f"ingest:{topic}")(consume)
+
+
+def assigned_partitions(app: faust.App) -> list[str]:
+    try:
+        partitions = app.consumer.assignment()
+    except ConsumerNotStarted:  # a request can come before the consumer has started
+        return []
+    return sorted(f"{tp.topic}:{tp.partition}" for tp in partitions)
+
+
+def create_app(runtime: Runtime) -> faust.App:
+    settings = runtime.settings
+    worker, kafka = settings.worker, settings.kafka
+    app = faust.App(
+        kafka.group_id,
+        broker=faust_broker(kafka),
+        broker_credentials=faust_credentials(kafka),
+        key_serializer="raw",
+        value_serializer="raw",
+        autodiscover=False,
+        topic_disable_leader=True,
+        topic_partitions=worker.topic_partitions,
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=worker.session_timeout_seconds,
+        broker_heartbeat_interval=min(3.0, worker.session_timeout_seconds / 3),
+        stream_wait_empty=False,  # an unfinished batch is not acked; its replay is harmless
+        web_enabled=worker.web_enabled,
+        web_bind=worker.web_host,
+        web_port=worker.web_port,
+        datadir=Path(tempfile.gettempdir()) / "stream-monitor-faust",  # empty: no tables
+    )
+    batch_agent(app, settings.topics.predictions, runtime.ingest, kafka)
+    batch_agent(app, settings.topics.ground_truth, runtime.ingest_labels, kafka)
+
+    @app.timer(interval=worker.evaluation_tick_seconds)  # type: ignore[untyped-decorator]
+    async def evaluate() -> None:
+        await asyncio.to_thread(runtime.evaluator.tick)
+
+    @app.page("/ready")
+    async def ready(view: View, request: Request) -> Response:
+        assigned = assigned_partitions(app)
+        redis_ok = await asyncio.to_thread(runtime.redis_ok)
+        body: dict[str, Any] = {"ready": bool(assigned) and redis_ok, "assigned": assigned}
+        body |= {"redis": redis_ok, "counts": runtime.counts()}
+        return view.json(body, status=200 if body["ready"] else 503)
+
+    app.on_before_shutdown.connect(runtime.on_shutdown)
+    return app

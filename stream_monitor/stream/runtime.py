@@ -1,0 +1,74 @@
+"""Everything a worker process holds, built once from the settings (no faust here)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from stream_monitor.service import Service, build_service
+from stream_monitor.settings import Settings
+from stream_monitor.stream.admin import ensure_topics
+from stream_monitor.stream.evaluation import Clock, Evaluator, EventClock, WallClock
+from stream_monitor.stream.ingest_step import IngestStep
+from stream_monitor.stream.kafka_config import confluent_config
+from stream_monitor.stream.publisher import Publisher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    service: Service
+    publisher: Publisher
+    ingest: IngestStep
+    ingest_labels: IngestStep
+    evaluator: Evaluator
+    stop: threading.Event
+
+    def redis_ok(self) -> bool:
+        try:
+            self.service.store.last_slot("_ready")
+        except Exception:
+            return False
+        return True
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        labels = asdict(self.ingest_labels.counts)
+        return {"predictions": asdict(self.ingest.counts), "labels": labels}
+
+    def on_shutdown(self, *_args: Any, **_kwargs: Any) -> None:
+        """Blocked retries give up (their batch stays unacked), then outputs are flushed."""
+        self.stop.set()
+        self.publisher.close()
+
+
+def make_clock(settings: Settings, service: Service, partitions: dict[str, int]) -> Clock:
+    if settings.worker.evaluation_clock == "wall":
+        return WallClock()
+    topic = settings.topics.predictions
+    return EventClock(service.store, topic, partitions[topic])
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Topics created, Redis connected, models loaded: ready for :func:`create_app`."""
+    service = build_service(settings)  # first: a bad model config fails before Kafka is touched
+    kafka = confluent_config(settings.kafka)
+    partitions = ensure_topics(settings, kafka)
+    stop = threading.Event()
+    publisher = Publisher(kafka, stop)
+    topics = settings.topics
+    pipeline = service.pipeline
+    step = IngestStep(pipeline.ingest, publisher, topics.dead_letter, stop)
+    labels = IngestStep(pipeline.ingest_labels, publisher, topics.dead_letter, stop)
+    clock = make_clock(settings, service, partitions)
+    evaluator = Evaluator(pipeline, service.store, clock, publisher, topics, service.silences)
+    log.info(
+        "models %s; clock %s; topics %s",
+        ", ".join(service.pipeline.specs) or "none",
+        settings.worker.evaluation_clock,
+        partitions,
+    )
+    return Runtime(settings, service, publisher, step, labels, evaluator, stop)
