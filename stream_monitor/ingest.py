@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from schemas import DeadLetter, PredictionEvent, Rejection, RejectReason, decode_predictions
 from stream_monitor.dead_letters import RawMessage, dead_letter
 
@@ -23,7 +25,9 @@ from stream_monitor.state import keys
 from stream_monitor.state.updates import BatchUpdate, FieldValue, HashUpdate
 from stream_monitor.stats.binning import columns_from_events
 from stream_monitor.stats.model_windows import ModelWindows
-from stream_monitor.targets import bucket_hashes
+from stream_monitor.stats.values import FloatArray, IntArray
+from stream_monitor.targets import EventColumns, bucket_hashes, event_times
+from stream_monitor.windowing import Windowing
 
 
 @dataclass
@@ -84,13 +88,21 @@ def plan_batch(
         decoded = decode_predictions(message.value, max_bytes)
         for rejection in decoded.rejections:
             _reject(plan, message, rejection)
+        if not decoded.events:
+            continue
+        source, offset = message.source, message.offset
+        several = len(decoded.events) + len(decoded.rejections) > 1
         for index, event in enumerate(decoded.events):
-            problem = _check_event(event, specs)
+            spec = specs.get(event.model_id)
+            problem = _check_event(event, specs) if spec is None else spec.check_features(event)
             if problem is None:
-                plan.group(event.model_id, message.source).events.append((message.offset, event))
+                group = plan.groups.get((event.model_id, source))
+                if group is None:
+                    group = plan.group(event.model_id, source)
+                group.events.append((offset, event))
                 continue
-            at = index if len(decoded.events) + len(decoded.rejections) > 1 else None
-            model = event.model_id if event.model_id in specs else None
+            at = index if several else None
+            model = event.model_id if spec is not None else None
             _reject(plan, message, Rejection(problem.reason, problem.detail, at, model))
     return plan
 
@@ -111,28 +123,49 @@ def group_update(group: Group, spec: ModelSpec | None) -> BatchUpdate | None:
     hashes = [HashUpdate(keys.totals(group.model_id), _totals(group))]
     if spec is not None and group.events:
         events = [e for _, e in group.events]
-        hashes += _bucket_updates(spec, events)
-        hashes.append(_clock_update(group.model_id, group.source, events))
+        times = event_times(events)
+        hashes += _bucket_updates(spec, events, times)
+        hashes.append(_clock_update(group.model_id, group.source, times))
         if spec.quality is not None:
-            hashes += [record_update(spec, e) for e in events]
+            hashes += map(record_update, [spec] * len(events), events, times.tolist())
     return BatchUpdate(group.model_id, group.source, min(offsets), max(offsets), tuple(hashes))
 
 
-def _clock_update(model_id: str, source: str, events: Sequence[PredictionEvent]) -> HashUpdate:
+def _clock_update(model_id: str, source: str, times: FloatArray) -> HashUpdate:
     """The newest event time from ``source``: the event clock of replays (docs/streaming.md)."""
-    newest = max(e.timestamp.timestamp() for e in events)
-    return HashUpdate(keys.event_clock(model_id), {f"{keys.MAX}{source}": newest})
+    return HashUpdate(keys.event_clock(model_id), {f"{keys.MAX}{source}": float(times.max())})
 
 
-def _bucket_updates(spec: ModelSpec, events: Sequence[PredictionEvent]) -> list[HashUpdate]:
-    by_bucket: dict[int, list[PredictionEvent]] = defaultdict(list)
-    for event in events:
-        by_bucket[spec.windowing.bucket_of(event.timestamp.timestamp())].append(event)
+def _buckets(windowing: Windowing, times: FloatArray) -> list[tuple[int, IntArray | None]]:
+    """Each time bucket's start and the positions of its events, in event order (None:
+    all of them), by ascending start. Starts are :meth:`Windowing.bucket_of` of each time
+    (numpy's ``floor_divide`` rounds as Python's ``//`` does)."""
+    size = windowing.bucket_seconds
+    starts = np.floor_divide(times, size).astype(np.int64) * size
+    first = int(starts[0])
+    if (starts == first).all():
+        return [(first, None)]
+    order = np.argsort(starts, kind="stable")
+    ordered = starts[order]
+    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    return [(int(starts[rows[0]]), rows) for rows in np.split(order, cuts)]
+
+
+def _bucket_updates(
+    spec: ModelSpec, events: Sequence[PredictionEvent], times: FloatArray
+) -> list[HashUpdate]:
+    """The bucket hashes of a group's events: their columns are read once, then split by
+    time bucket."""
+    columns = columns_from_events(spec.profile, events)
+    per_event = EventColumns.of(events, times)
+    ttl = spec.windowing.window_seconds + spec.retention_seconds
     updates = []
-    for start, bucket_events in sorted(by_bucket.items()):
-        columns = columns_from_events(spec.profile, bucket_events)
-        windows = ModelWindows.empty(spec.profile).add(spec.profile, columns)
-        ttl = spec.windowing.window_seconds + spec.retention_seconds
-        for key, fields in bucket_hashes(spec, start, bucket_events, columns, windows).items():
-            updates.append(HashUpdate(key, fields, ttl))
+    for start, rows in _buckets(spec.windowing, times):
+        part, part_columns, part_event_columns = events, columns, per_event
+        if rows is not None:
+            part = [events[i] for i in rows.tolist()]
+            part_columns, part_event_columns = columns.select(rows), per_event.select(rows)
+        windows = ModelWindows.empty(spec.profile).add(spec.profile, part_columns)
+        hashes = bucket_hashes(spec, start, part, part_columns, windows, part_event_columns)
+        updates += [HashUpdate(key, fields, ttl) for key, fields in hashes.items()]
     return updates

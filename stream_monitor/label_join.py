@@ -51,12 +51,29 @@ JOINED_TOTAL = "i:labels:joined_total"
 ERRORS_TOTAL = "i:labels:errors_total"
 
 
-def record_update(spec: ModelSpec, event: PredictionEvent) -> HashUpdate:
-    """The join record of one prediction, kept for the label TTL."""
-    record = orjson.dumps(StoredPrediction.from_event(event).to_state()).decode()
+def record_update(
+    spec: ModelSpec, event: PredictionEvent, timestamp_s: float | None = None
+) -> HashUpdate:
+    """The join record of one prediction, kept for the label TTL.
+
+    ``timestamp_s``: the event's time in Unix seconds, when the caller has it already.
+    The record is ``StoredPrediction.from_event(event).to_state()``, built without the
+    intermediate object: this runs once per ingested event.
+    """
+    output = event.prediction
+    state = {
+        "kind": StoredPrediction.kind,
+        "version": StoredPrediction.version,
+        "event_id": event.event_id,
+        "model_version": event.model_version,
+        "timestamp_s": event.timestamp.timestamp() if timestamp_s is None else timestamp_s,
+        "label": output.label,
+        "score": None if output.score is None else float(output.score),
+        "value": None if output.value is None else float(output.value),
+    }
     return HashUpdate(
         keys.prediction(spec.model_id, event.event_id),
-        {RECORD: record},
+        {RECORD: orjson.dumps(state).decode()},
         spec.label_ttl_seconds + spec.windowing.window_seconds,
     )
 

@@ -6,12 +6,15 @@ Per bucket: ``f:<feature>`` and ``o:<output>`` hold the target windows (see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter, is_, methodcaller
 
 import numpy as np
+import numpy.typing as npt
 
-from schemas import PredictionEvent
+from schemas import PredictionEvent, Status
 from stream_monitor.label_join import ESTIMATE, LABELS, OUTCOMES, QUALITY
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.quality import (
@@ -31,9 +34,10 @@ from stream_monitor.state.codec import (
     window_from_fields,
 )
 from stream_monitor.state.store import Store
-from stream_monitor.state.updates import FieldValue, merge_hashes
+from stream_monitor.state.updates import FieldValue, merge_field
 from stream_monitor.stats.binning import BatchColumns
 from stream_monitor.stats.model_windows import ModelWindows
+from stream_monitor.stats.values import FloatArray, IntArray
 
 OPS = "ops"
 _OPS_EXTREMES = {"first_s": keys.MIN, "last_s": keys.MAX}
@@ -47,14 +51,63 @@ def output_part(name: str) -> str:
     return f"o:{name}"
 
 
+_timestamp = methodcaller("timestamp")
+_event_time = attrgetter("timestamp")
+_status = attrgetter("status")
+_latency = attrgetter("latency_ms")
+_score = attrgetter("prediction.score")
+
+
+def event_times(events: Sequence[PredictionEvent]) -> FloatArray:
+    """Each event's time in Unix seconds (``event.timestamp.timestamp()``)."""
+    stamps = map(_timestamp, map(_event_time, events))
+    return np.fromiter(stamps, dtype=np.float64, count=len(events))
+
+
+@dataclass(frozen=True)
+class EventColumns:
+    """What the operational counters and the label side take of each event of a batch."""
+
+    times_s: FloatArray
+    is_error: npt.NDArray[np.bool_]
+    latencies_ms: FloatArray
+    """NaN where an event carried no latency."""
+    scores: FloatArray
+    """NaN where a prediction has no score."""
+
+    @classmethod
+    def of(
+        cls, events: Sequence[PredictionEvent], times_s: FloatArray | None = None
+    ) -> EventColumns:
+        """The columns of ``events``; ``times_s``: their :func:`event_times`, if known."""
+        count = len(events)
+        statuses = map(is_, map(_status, events), repeat(Status.ERROR))
+        return cls(
+            times_s=event_times(events) if times_s is None else times_s,
+            is_error=np.fromiter(statuses, dtype=np.bool_, count=count),
+            # None -> NaN
+            latencies_ms=np.array(list(map(_latency, events)), dtype=np.float64),
+            scores=np.array(list(map(_score, events)), dtype=np.float64),
+        )
+
+    def select(self, rows: IntArray) -> EventColumns:
+        """The columns of the events at positions ``rows``."""
+        return EventColumns(
+            self.times_s[rows], self.is_error[rows], self.latencies_ms[rows], self.scores[rows]
+        )
+
+
 def bucket_hashes(
     spec: ModelSpec,
     start: int,
     events: Sequence[PredictionEvent],
     columns: BatchColumns,
     windows: ModelWindows,
+    event_columns: EventColumns | None = None,
 ) -> dict[str, dict[str, FieldValue]]:
-    """Bucket key -> fields to add, for the events of one bucket."""
+    """Bucket key -> fields to add, for the events of one bucket (``event_columns``: their
+    :class:`EventColumns`, when the caller has them)."""
+    per_event = EventColumns.of(events) if event_columns is None else event_columns
     model = spec.model_id
     hashes: dict[str, dict[str, FieldValue]] = {}
     for group, part, cols in (
@@ -66,24 +119,28 @@ def bucket_hashes(
             outside = out_of_range_count(profiles[name], cols[name])
             if fields := window_fields(window, outside):
                 hashes[keys.bucket(model, start, part(name))] = fields
-    ops = OperationalCounters().add_events(events)
+    ops = OperationalCounters().add(
+        event_times_s=per_event.times_s,
+        is_error=per_event.is_error,
+        latencies_ms=per_event.latencies_ms,
+    )
     hashes[keys.bucket(model, start, OPS)] = prefixed(ops.to_fields(), _OPS_EXTREMES)
     if spec.quality is not None:
-        hashes.update(_label_side(spec, start, events))
+        hashes.update(_label_side(spec, start, len(events), per_event.scores))
     return hashes
 
 
 def _label_side(
-    spec: ModelSpec, start: int, events: Sequence[PredictionEvent]
+    spec: ModelSpec, start: int, count: int, scores: FloatArray
 ) -> dict[str, dict[str, FieldValue]]:
     """Predictions awaiting labels (coverage) and the confidence-based quality estimate."""
     labels = LabelWindow()
-    labels.add_predictions(len(events))
+    labels.add_predictions(count)
     hashes = {keys.bucket(spec.model_id, start, LABELS): prefixed(labels.to_fields())}
-    scores = [e.prediction.score for e in events if e.prediction.score is not None]
-    if scores and spec.quality is not None and spec.quality.task == "binary":
+    scores = scores[~np.isnan(scores)]
+    if scores.size and spec.quality is not None and spec.quality.task == "binary":
         estimate = ConfidenceEstimate(threshold=spec.quality.threshold)
-        estimate.add(scores=np.asarray(scores, dtype=np.float64))
+        estimate.add(scores=scores)
         hashes[keys.bucket(spec.model_id, start, ESTIMATE)] = prefixed(estimate.to_fields())
     return hashes
 
@@ -117,7 +174,7 @@ def read_window(store: Store, spec: ModelSpec, end: int) -> WindowRead:
         parts += [QUALITY, LABELS, OUTCOMES, ESTIMATE]
     hashes = store.read([keys.bucket(spec.model_id, s, p) for p in parts for s in starts])
     merged = {
-        part: merge_hashes(hashes[i * len(starts) : (i + 1) * len(starts)])
+        part: _merged(hashes[i * len(starts) : (i + 1) * len(starts)])
         for i, part in enumerate(parts)
     }
     windows = ModelWindows(
@@ -135,6 +192,29 @@ def read_window(store: Store, spec: ModelSpec, end: int) -> WindowRead:
     }
     ops = OperationalCounters.from_fields(unprefixed(merged[OPS]))
     return WindowRead(windows, out_of_range, ops, _quality_read(spec, merged))
+
+
+_ADDED = (keys.INT, keys.FLOAT)
+_NUMBERS = frozenset({int, float})
+
+
+def _merged(hashes: Iterable[Mapping[str, FieldValue]]) -> dict[str, FieldValue]:
+    """:func:`~stream_monitor.state.updates.merge_hashes`, with the common case (numbers
+    that add) inline: a window merges thousands of fields per evaluation."""
+    merged: dict[str, FieldValue] = {}
+    for fields in hashes:
+        if not merged:
+            merged.update(fields)
+            continue
+        for name, value in fields.items():
+            current = merged.get(name)
+            if current is None:
+                merged[name] = value
+            elif type(current) in _NUMBERS and type(value) in _NUMBERS and name.startswith(_ADDED):
+                merged[name] = current + value  # type: ignore[operator]
+            else:
+                merged[name] = merge_field(name, current, value)
+    return merged
 
 
 def _quality_read(spec: ModelSpec, merged: dict[str, dict[str, FieldValue]]) -> QualityRead | None:

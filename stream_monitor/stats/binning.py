@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -76,6 +77,18 @@ class BatchColumns:
     features: dict[str, FloatArray | IntArray] = field(default_factory=dict)
     outputs: dict[str, FloatArray | IntArray] = field(default_factory=dict)
 
+    def select(self, rows: IntArray) -> BatchColumns:
+        """The batch of the rows at ``rows`` (positions, in the order given).
+
+        Encoding is per value, so encoding a batch and selecting rows equals encoding the
+        selected events.
+        """
+        return BatchColumns(
+            size=len(rows),
+            features={name: column[rows] for name, column in self.features.items()},
+            outputs={name: column[rows] for name, column in self.outputs.items()},
+        )
+
 
 def encode_columns(
     profile: ReferenceProfile,
@@ -109,12 +122,26 @@ def columns_from_events(
     Features the profile does not know are ignored; a known feature absent from an event
     is missing there.
     """
-    feature_dicts = [ev.features for ev in events]
+    features = _feature_columns(list(profile.features), [ev.features for ev in events])
     predictions = [ev.prediction for ev in events]
-    features = {name: [f.get(name) for f in feature_dicts] for name in profile.features}
     outputs = {
-        name: [getattr(p, name) for p in predictions]
+        name: list(map(attrgetter(name), predictions))
         for name in OUTPUT_NAMES
         if name in profile.outputs
     }
     return encode_columns(profile, features, outputs)
+
+
+def _feature_columns(
+    names: list[str], rows: Sequence[Mapping[str, object]]
+) -> dict[str, Sequence[object]]:
+    """Feature name -> its value in each row (None where a row lacks it), read in one
+    pass over the rows and transposed in C when every row has every name."""
+    if len(names) > 1 and rows:
+        try:
+            values = list(map(itemgetter(*names), rows))
+        except KeyError:
+            pass
+        else:
+            return dict(zip(names, zip(*values, strict=True), strict=True))
+    return {name: [row.get(name) for row in rows] for name in names}

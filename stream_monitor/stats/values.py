@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from enum import Enum
+from itertools import repeat
+from operator import is_
 from typing import Final, Literal, TypeAlias
 
 import numpy as np
@@ -94,10 +96,14 @@ def numeric_column(values: ColumnValues) -> FloatArray:
         column = values.astype(np.float64)
         column[np.isinf(column)] = INVALID_NUMBER
         return column
-    items = list(values)
-    if set(map(type, items)) <= _PLAIN_NUMBER_TYPES:
-        try:
-            column = np.array(items, dtype=np.float64)
+    items = values if isinstance(values, list | tuple) else list(values)
+    kinds = set(map(type, items))
+    if kinds <= _PLAIN_NUMBER_TYPES:
+        try:  # both convert each number as float() does; only array() reads None as NaN
+            if type(None) in kinds:
+                column = np.array(items, dtype=np.float64)
+            else:
+                column = np.fromiter(items, dtype=np.float64, count=len(items))
         except OverflowError:
             pass
         else:
@@ -122,11 +128,25 @@ def category_codes(values: ColumnValues, lookup: Mapping[str, int]) -> IntArray:
         codes = np.array([get(str(u), other) for u in uniques], dtype=np.int64)
         return codes[inverse.reshape(-1)]
     items = values.tolist() if isinstance(values, np.ndarray) else values
+    count = len(items)
+    kinds = set(map(type, items))
+    if kinds == {int}:  # integral classes (labels 0/1...): counted under their integer text
+        return np.fromiter(map(get, map(str, items), repeat(other)), dtype=np.int64, count=count)
+    if kinds <= _TEXT_TYPES:  # text, maybe missing: one dict lookup per value, in C
+        codes = np.fromiter(map(get, items, repeat(other)), dtype=np.int64, count=count)
+        if type(None) in kinds:
+            codes[np.fromiter(map(is_, items, repeat(None)), dtype=np.bool_, count=count)] = (
+                other + 1
+            )
+        return codes
     return np.fromiter(
         (get(v, other) if type(v) is str else _code_of(v, lookup) for v in items),
         dtype=np.int64,
-        count=len(items),
+        count=count,
     )
+
+
+_TEXT_TYPES: Final = frozenset({str, type(None)})
 
 
 def _code_of(value: object, lookup: Mapping[str, int]) -> int:
