@@ -7,10 +7,10 @@ rules. No Kafka, no Redis, no clock here: the store is injected and time is an a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from schemas import AlertEvent, DeadLetter, DriftEvent, MetricEvent, RetrainDecision, Window
 from stream_monitor import error_stream
@@ -36,6 +36,7 @@ from stream_monitor.stats.decision import DriftPolicy
 from stream_monitor.targets import read_window
 from stream_monitor.windowing import utc
 
+G = TypeVar("G", Group, LabelGroup)
 OutputEvent = MetricEvent | DriftEvent | AlertEvent | RetrainDecision
 ALERT_STATE = "alerts"
 ERROR_STREAM = "error_stream"
@@ -64,15 +65,7 @@ class Pipeline:
         """Apply a batch; a replayed part (offsets already applied) changes nothing."""
         plan = plan_batch(messages, self.specs, self.max_message_bytes)
         groups = list(plan.groups.values())
-        applied = self._apply(groups)
-        overlapping = [g for g, a in zip(groups, applied, strict=True) if a is Applied.OVERLAP]
-        retried = [g.after(self.store.watermark(g.model_id, g.source)) for g in overlapping]
-        self._apply(retried)
-        counted = sum(
-            len(g.events) for g, a in zip(groups, applied, strict=True) if a is Applied.APPLIED
-        )
-        counted += sum(len(g.events) for g in retried)
-        duplicates = sum(len(g.events) for g in groups) - counted
+        counted, duplicates = self._apply_once(groups, self._apply, lambda g: len(g.events))
         latest: dict[str, float] = {}
         for g in groups:
             if g.events:
@@ -84,15 +77,25 @@ class Pipeline:
         """Join a batch of ground-truth messages; a replayed label counts once."""
         plan = plan_labels(messages, self.specs, self.max_message_bytes)
         groups = list(plan.groups.values())
-        applied = self._apply_labels(groups)
+        counted, duplicates = self._apply_once(groups, self._apply_labels, lambda g: len(g.labels))
+        return IngestResult(counted, plan.dead_letters, duplicates, {})
+
+    def _apply_once(
+        self,
+        groups: list[G],
+        apply: Callable[[Sequence[G]], list[Applied]],
+        size: Callable[[G], int],
+    ) -> tuple[int, int]:
+        """Apply groups exactly once: a group that overlaps what the store already holds
+        (a replay cut differently) is applied again with only its offsets above the
+        watermark. Returns (items counted, items that were duplicates)."""
+        applied = apply(groups)
         overlapping = [g for g, a in zip(groups, applied, strict=True) if a is Applied.OVERLAP]
         retried = [g.after(self.store.watermark(g.model_id, g.source)) for g in overlapping]
-        self._apply_labels(retried)
-        counted = sum(
-            len(g.labels) for g, a in zip(groups, applied, strict=True) if a is Applied.APPLIED
-        ) + sum(len(g.labels) for g in retried)
-        duplicates = sum(len(g.labels) for g in groups) - counted
-        return IngestResult(counted, plan.dead_letters, duplicates, {})
+        apply(retried)
+        counted = sum(size(g) for g, a in zip(groups, applied, strict=True) if a is Applied.APPLIED)
+        counted += sum(size(g) for g in retried)
+        return counted, sum(size(g) for g in groups) - counted
 
     def _apply_labels(self, groups: Sequence[LabelGroup]) -> list[Applied]:
         updates: list[BatchUpdate] = []
