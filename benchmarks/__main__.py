@@ -1,6 +1,6 @@
 """``python -m benchmarks run --profile quick|full [--only NAME]``.
 
-Runs the suites (``detection``, ``binning``) and rewrites each one's section of
+Runs the suites (``detection``, ``binning``, ``throughput``) and rewrites each one's section of
 ``docs/benchmarks.md`` (see :mod:`benchmarks.report`). ``--only`` takes a suite name, or
 one detection scenario name: a single scenario's table is printed, and the document is
 left alone (a partial table would replace the full one).
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from benchmarks import binning, detection
+from benchmarks import binning, detection, throughput
 from benchmarks.report import DOCUMENT, RunInfo, write_section
 from benchmarks.scenarios import SCENARIOS
 
@@ -29,9 +29,14 @@ def _binning(profile: str, _: list[str] | None) -> str:
     return binning.markdown(binning.run_binning(binning.PROFILES[profile]))
 
 
+def _throughput(profile: str, _: list[str] | None) -> str:
+    return throughput.markdown(throughput.run_throughput(throughput.PROFILES[profile]))
+
+
 SUITES: Final[dict[str, tuple[str, Callable[[str, list[str] | None], str]]]] = {
     "detection": ("Detection: drift engine and error-stream detector", _detection),
     "binning": ("Binning: batch binning against bare numpy", _binning),
+    "throughput": (throughput.TITLE, _throughput),
 }
 
 
