@@ -32,7 +32,7 @@ class ModelSpec:
     max_features_per_event: int = 200
     quality: QualitySpec | None = None
     """How labels score this model; None: no ground truth is joined."""
-    label_ttl_seconds: int = 7 * 86_400
+    label_ttl_seconds: int = 2 * 86_400
     reference_quality: Mapping[str, float] = field(default_factory=dict)
     """Quality of the model on its reference data (e.g. accuracy), published beside the
     realised quality as ``reference.<metric>`` for the quality-drop rule."""

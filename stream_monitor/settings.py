@@ -150,7 +150,10 @@ class ModelSettings(_Section):
     features: dict[str, Literal["numeric", "categorical"]] | None = None
     importance: dict[str, float] = Field(default_factory=dict)
     windows: WindowSettings = Field(default_factory=WindowSettings)
-    label_ttl: Duration = 7 * 86_400
+    join_labels: bool = True
+    """Keep a join record per prediction (about 360 bytes in Redis for ``label_ttl``) so
+    ground truth can be joined; false for a model that never gets labels."""
+    label_ttl: Duration = 2 * 86_400
     reference_quality: dict[str, float] = Field(
         default_factory=dict, description="Quality on the reference data, e.g. accuracy: 0.91"
     )

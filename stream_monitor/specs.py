@@ -47,7 +47,7 @@ def model_spec(
         windowing=model.windows.windowing(),
         retention_seconds=model.windows.retention,
         max_features_per_event=limits.max_features_per_event,
-        quality=quality_spec(model),
+        quality=quality_spec(model) if model.join_labels else None,
         label_ttl_seconds=model.label_ttl,
         reference_quality=dict(model.reference_quality),
     )
