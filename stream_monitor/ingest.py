@@ -61,13 +61,10 @@ class Plan:
         return self.groups.setdefault((model_id, source), Group(model_id, source))
 
 
-def _check_event(event: PredictionEvent, specs: Mapping[str, ModelSpec]) -> Rejection | None:
-    spec = specs.get(event.model_id)
-    if spec is None:
-        known = ", ".join(sorted(specs)) or "none"
-        detail = f"model {event.model_id!r} is not configured; known models: {known}"
-        return Rejection(RejectReason.UNKNOWN_MODEL, detail)
-    return spec.check_features(event)
+def _unknown_model(event: PredictionEvent, specs: Mapping[str, ModelSpec]) -> Rejection:
+    known = ", ".join(sorted(specs)) or "none"
+    detail = f"model {event.model_id!r} is not configured; known models: {known}"
+    return Rejection(RejectReason.UNKNOWN_MODEL, detail)
 
 
 def _reject(plan: Plan, message: RawMessage, rejection: Rejection) -> None:
@@ -94,7 +91,7 @@ def plan_batch(
         several = len(decoded.events) + len(decoded.rejections) > 1
         for index, event in enumerate(decoded.events):
             spec = specs.get(event.model_id)
-            problem = _check_event(event, specs) if spec is None else spec.check_features(event)
+            problem = _unknown_model(event, specs) if spec is None else spec.check_features(event)
             if problem is None:
                 group = plan.groups.get((event.model_id, source))
                 if group is None:
@@ -127,7 +124,9 @@ def group_update(group: Group, spec: ModelSpec | None) -> BatchUpdate | None:
         hashes += _bucket_updates(spec, events, times)
         hashes.append(_clock_update(group.model_id, group.source, times))
         if spec.quality is not None:
-            hashes += map(record_update, [spec] * len(events), events, times.tolist())
+            hashes += [
+                record_update(spec, e, t) for e, t in zip(events, times.tolist(), strict=True)
+            ]
     return BatchUpdate(group.model_id, group.source, min(offsets), max(offsets), tuple(hashes))
 
 

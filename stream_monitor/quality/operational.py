@@ -89,10 +89,15 @@ class OperationalCounters:
 
     def add_events(self, events: Sequence[PredictionEvent]) -> Self:
         """Count validated prediction events (the edge's convenience over :meth:`add`)."""
+        count = len(events)
         return self.add(
-            event_times_s=[e.timestamp.timestamp() for e in events],
-            is_error=np.array([e.status is Status.ERROR for e in events], dtype=np.bool_),
-            latencies_ms=[np.nan if e.latency_ms is None else e.latency_ms for e in events],
+            event_times_s=np.fromiter(
+                (e.timestamp.timestamp() for e in events), dtype=np.float64, count=count
+            ),
+            is_error=np.fromiter(
+                (e.status is Status.ERROR for e in events), dtype=np.bool_, count=count
+            ),
+            latencies_ms=np.array([e.latency_ms for e in events], dtype=np.float64),  # None: NaN
         )
 
     def throughput(self, window_seconds: float) -> float:
