@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from benchmarks import binning, detection, throughput
+from benchmarks import binning, detection, replay, throughput
 from benchmarks.report import DOCUMENT, RunInfo, write_section
 from benchmarks.scenarios import SCENARIOS
 
@@ -37,6 +37,7 @@ SUITES: Final[dict[str, tuple[str, Callable[[str, list[str] | None], str]]]] = {
     "detection": ("Detection: drift engine and error-stream detector", _detection),
     "binning": ("Binning: batch binning against bare numpy", _binning),
     "throughput": (throughput.TITLE, _throughput),
+    "replay": (replay.TITLE, lambda p, _: replay.markdown(replay.run_replay(replay.PROFILES[p]))),
 }
 
 
