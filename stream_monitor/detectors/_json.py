@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
-JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
+from stream_monitor.json_fields import JSONValue as JSONValue  # re-exported
+from stream_monitor.json_fields import bad_field, field, json_int, json_str
+
 JSONObject: TypeAlias = Mapping[str, JSONValue]
 
+_OWNER = "detector state"
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
@@ -50,12 +53,7 @@ def read_optional_float(obj: JSONObject, key: str) -> float | None:
 
 
 def read_int(obj: JSONObject, key: str, minimum: int | None = None) -> int:
-    value = _field(obj, key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(key, "an integer", value)
-    if minimum is not None and value < minimum:
-        raise _bad(key, f"an integer >= {minimum}", value)
-    return value
+    return json_int(obj, key, _OWNER, minimum)
 
 
 def read_bool(obj: JSONObject, key: str) -> bool:
@@ -66,10 +64,7 @@ def read_bool(obj: JSONObject, key: str) -> bool:
 
 
 def read_str(obj: JSONObject, key: str) -> str:
-    value = _field(obj, key)
-    if not isinstance(value, str):
-        raise _bad(key, "a string", value)
-    return value
+    return json_str(obj, key, _OWNER)
 
 
 def read_object(obj: JSONObject, key: str) -> JSONObject:
@@ -105,10 +100,8 @@ def is_json_safe(value: object) -> bool:
 
 
 def _field(obj: JSONObject, key: str) -> JSONValue:
-    if key not in obj:
-        raise ValueError(f"detector state: missing field {key!r} (has: {', '.join(sorted(obj))})")
-    return obj[key]
+    return cast("JSONValue", field(obj, key, _OWNER))
 
 
 def _bad(where: str, expected: str, value: object) -> ValueError:
-    return ValueError(f"detector state: field {where!r} must be {expected}, got {value!r}")
+    return bad_field(_OWNER, where, expected, value)

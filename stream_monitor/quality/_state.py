@@ -21,7 +21,9 @@ from typing import Literal, TypeAlias, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
+from stream_monitor.json_fields import JSONValue as JSONValue  # re-exported
+from stream_monitor.json_fields import bad_field, field, json_int, json_str
+
 JSONObject: TypeAlias = Mapping[str, object]
 FieldValue: TypeAlias = str | bytes | int | float
 RawFields: TypeAlias = Mapping[str, FieldValue] | Mapping[bytes, FieldValue]
@@ -31,6 +33,7 @@ FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
 K = TypeVar("K", int, str)
+_OWNER = "state"
 
 
 # --- JSON state -------------------------------------------------------------------------
@@ -50,12 +53,7 @@ def check_header(state: JSONObject, kind: str, version: int) -> None:
 
 
 def get_int(state: JSONObject, key: str, *, minimum: int | None = 0) -> int:
-    value = _field(state, key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(key, "an integer", value)
-    if minimum is not None and value < minimum:
-        raise _bad(key, f"an integer >= {minimum}", value)
-    return value
+    return json_int(state, key, _OWNER, minimum)
 
 
 def get_float(state: JSONObject, key: str) -> float:
@@ -70,10 +68,7 @@ def get_optional_float(state: JSONObject, key: str) -> float | None:
 
 
 def get_str(state: JSONObject, key: str) -> str:
-    value = _field(state, key)
-    if not isinstance(value, str):
-        raise _bad(key, "a string", value)
-    return value
+    return json_str(state, key, _OWNER)
 
 
 def get_str_list(state: JSONObject, key: str) -> list[str]:
@@ -115,13 +110,11 @@ def index_counts_json(counts: Mapping[int, int]) -> dict[str, JSONValue]:
 
 
 def _field(state: JSONObject, key: str) -> object:
-    if key not in state:
-        raise ValueError(f"state: missing field {key!r} (has: {', '.join(sorted(state))})")
-    return state[key]
+    return field(state, key, _OWNER)
 
 
 def _bad(key: str, expected: str, value: object) -> ValueError:
-    return ValueError(f"state: field {key!r} must be {expected}, got {value!r}")
+    return bad_field(_OWNER, key, expected, value)
 
 
 # --- sparse integer counts --------------------------------------------------------------
