@@ -213,3 +213,16 @@ def test_grafana_is_provisioned_with_the_datasource_and_dashboard(
     (provider,) = providers["providers"]
     dashboards = mounts[provider["options"]["path"]]
     assert (dashboards / "stream-monitor.json").is_file()
+
+
+def test_named_volumes_secrets_and_dependencies_are_declared(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    for name, service in services.items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if not source.startswith(("./", "/")):
+                assert source in compose["volumes"], (name, source)
+        for secret in service.get("secrets", []):
+            assert secret in compose["secrets"], (name, secret)
+        assert set(service.get("depends_on", [])) <= set(services), name
