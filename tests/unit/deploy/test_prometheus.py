@@ -35,7 +35,14 @@ def promtool(*args: str) -> str:
 
 
 def rule_groups() -> dict[str, list[dict[str, Any]]]:
-    return {g["name"]: g["rules"] for g in load_yaml(RULES)["groups"]}
+    """Group name -> its alerting rules (recording rules left out)."""
+    groups = load_yaml(RULES)["groups"]
+    return {g["name"]: [r for r in g["rules"] if "alert" in r] for g in groups}
+
+
+def recording_rules() -> dict[str, str]:
+    groups = load_yaml(RULES)["groups"]
+    return {r["record"]: r["expr"] for g in groups for r in g["rules"] if "record" in r}
 
 
 def prometheus_duration(text: str) -> timedelta:
@@ -45,11 +52,11 @@ def prometheus_duration(text: str) -> timedelta:
 
 
 def expected_for(hold: Hold) -> timedelta:
-    """A gauge true for n evaluations is true for n intervals: `for` (n - 0.5) intervals."""
+    """n evaluations are seen for about (n + 0.25) intervals: `for` (n - 0.25) intervals."""
     if hold.evaluations is None:
         assert hold.duration is not None
         return hold.duration
-    return EVALUATION_INTERVAL * (hold.evaluations - 0.5)
+    return EVALUATION_INTERVAL * (hold.evaluations - 0.25)
 
 
 def expected_keep(hold: Hold) -> timedelta:
@@ -60,7 +67,7 @@ def expected_keep(hold: Hold) -> timedelta:
 
 
 def test_promtool_accepts_the_rules() -> None:
-    assert "SUCCESS: 16 rules found" in promtool("check", "rules", RULES.name)
+    assert "SUCCESS: 17 rules found" in promtool("check", "rules", RULES.name)
 
 
 def test_the_rules_pass_their_promtool_unit_tests() -> None:
@@ -94,6 +101,18 @@ def test_the_drift_rules_read_the_engines_deciding_statistics() -> None:
         assert 'statistic=~"ks|chi2|psi"' in rules[name]["expr"]
 
 
+def test_the_model_rules_read_only_the_workers_that_evaluated_lately() -> None:
+    evaluation_gauge = re.compile(
+        r"stream_monitor_(?:drift_detected|drift_statistic|model_metric)\{[^}]*\}(.{0,70})"
+    )
+    fresh = " and on (instance, model) stream_monitor:model_evaluated_recently"
+    assert "stream_monitor:model_evaluated_recently" in recording_rules()
+    for rule in rule_groups()[MODEL_GROUP]:
+        selections = evaluation_gauge.findall(rule["expr"])
+        assert selections, rule["alert"]
+        assert all(after.startswith(fresh) for after in selections), rule["alert"]
+
+
 def test_every_alert_has_a_severity_category_and_summary() -> None:
     for group in rule_groups().values():
         for rule in group:
@@ -114,7 +133,10 @@ def test_the_monitor_watches_itself() -> None:
 
 def test_the_rules_use_only_the_contracts_metric_names() -> None:
     exprs = [r["expr"] for group in rule_groups().values() for r in group]
+    exprs += list(recording_rules().values())
     assert unknown_metric_names(exprs) == set()
+    recorded = {name for e in exprs for name in re.findall(r"stream_monitor:[a-z_:]+", e)}
+    assert recorded <= set(recording_rules())
 
 
 def test_the_name_check_catches_a_name_outside_the_contract() -> None:
