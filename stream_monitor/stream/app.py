@@ -1,4 +1,5 @@
-"""The faust app: two batch agents (predictions, labels), an evaluation timer, ``/ready``.
+"""The faust app: two batch agents (predictions, labels), an evaluation timer, ``/live``
+(liveness) and ``/ready`` (readiness).
 
 The agents stay short; the work is in :mod:`.ingest_step` and :mod:`.evaluation`, which
 run in worker threads because Redis and the producer flush are blocking calls.
@@ -82,6 +83,10 @@ def create_app(runtime: Runtime) -> faust.App:
     @app.timer(interval=worker.evaluation_tick_seconds)  # type: ignore[untyped-decorator]
     async def evaluate() -> None:
         await asyncio.to_thread(runtime.evaluator.tick)
+
+    @app.page("/live")  # liveness: the event loop answers, even during a rebalance
+    async def live(view: View, request: Request) -> Response:
+        return view.json({"live": True})
 
     @app.page("/ready")
     async def ready(view: View, request: Request) -> Response:
