@@ -7,6 +7,7 @@ run in worker threads because Redis and the producer flush are blocking calls.
 from __future__ import annotations
 
 import asyncio
+import logging
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,10 @@ from stream_monitor.dead_letters import RawMessage
 from stream_monitor.settings import KafkaSettings
 from stream_monitor.stream.ingest_step import IngestStep
 from stream_monitor.stream.kafka_config import faust_broker, faust_credentials
+from stream_monitor.stream.prom import CONTENT_TYPE
 from stream_monitor.stream.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 def raw_messages(events: Sequence[EventT[bytes]]) -> list[RawMessage]:
@@ -55,6 +59,23 @@ def assigned_partitions(app: faust.App) -> list[str]:
     return sorted(f"{tp.topic}:{tp.partition}" for tp in partitions)
 
 
+async def consumer_lags(app: faust.App) -> dict[tuple[str, int], int]:
+    """High watermark minus the consumer's fetch position, per assigned partition."""
+    try:
+        assigned = sorted(app.consumer.assignment())
+        highs = await app.consumer.highwaters(*assigned) if assigned else {}
+        positions = [await app.consumer.position(tp) for tp in assigned]
+    except ConsumerNotStarted:
+        return {}
+    except Exception as exc:  # a rebalance or a broker hiccup: no lag this tick
+        log.warning("cannot read the consumer lag: %s", exc)
+        return {}
+    return {
+        (tp.topic, tp.partition): max(0, highs[tp] - (at if at is not None else 0))
+        for tp, at in zip(assigned, positions, strict=True)
+    }
+
+
 def create_app(runtime: Runtime) -> faust.App:
     settings = runtime.settings
     worker, kafka = settings.worker, settings.kafka
@@ -81,7 +102,13 @@ def create_app(runtime: Runtime) -> faust.App:
 
     @app.timer(interval=worker.evaluation_tick_seconds)  # type: ignore[untyped-decorator]
     async def evaluate() -> None:
-        await asyncio.to_thread(runtime.evaluator.tick)
+        lags = await consumer_lags(app)
+        await asyncio.to_thread(runtime.tick, lags)
+
+    @app.page("/metrics")
+    async def metrics(view: View, request: Request) -> Response:
+        headers = {"Content-Type": CONTENT_TYPE}  # aiohttp refuses a charset in content_type
+        return view.bytes(runtime.metrics.exposition(), headers=headers)
 
     @app.page("/ready")
     async def ready(view: View, request: Request) -> Response:
