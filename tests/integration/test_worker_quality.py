@@ -39,6 +39,9 @@ from tests.pipeline_fixtures import START
 N, RATE = 3000, 5.0  # predictions over START .. START + 600 s
 TTL, LATENESS, WINDOW, INTERVAL = 3600, 1200, 300, 60
 AHEAD = START + 2000  # event time of the predictions that make every window due
+CBPE_TOLERANCE = 0.05
+"""|estimated - realised accuracy| in a window of 1500 predictions, >= 1000 labelled: about
+4 standard errors (docs/quality.md states 0.01 at 20 000 events)."""
 LAST_SLOT = START + 780  # the newest slot due once AHEAD has arrived: slot_of(AHEAD - LATENESS)
 
 
@@ -182,6 +185,12 @@ def test_realised_quality_and_label_counts_equal_the_offline_join(
                if r.get("group") == "quality" and r["model_id"] == names.model}  # fmt: skip
     windows_with_data = [end for end in quality if offline.window(end)["labelled_events"]]
     assert len(windows_with_data) >= 10, sorted(quality)
+    full = [quality[end] for end in windows_with_data if quality[end]["labelled_events"] >= 1000]
+    assert full, "no window with 1000 labels"
+    gaps = [round(abs(g["estimated_accuracy"] - g["accuracy"]), 4) for g in full]
+    print(f"CBPE gaps in {len(full)} windows: {gaps}")
+    for got in full:  # the scores are calibrated: CBPE agrees (4 standard errors here)
+        assert abs(got["estimated_accuracy"] - got["accuracy"]) <= CBPE_TOLERANCE
     for end in sorted(quality):
         want, got = offline.window(end), quality[end]
         for name, value in want.items():
