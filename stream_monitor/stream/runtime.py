@@ -36,9 +36,13 @@ class Runtime:
     health: HealthReporter
 
     def tick(self, lags: Mapping[tuple[str, int], int]) -> None:
-        """The evaluation tick, then this worker's health (``lags``: per assigned partition)."""
+        """The evaluation tick, then this worker's health (``lags``: per assigned partition).
+        Never raises: a health report that fails is logged and the next tick sends one."""
         self.evaluator.tick()
-        self.health.report(lags)
+        try:
+            self.health.report(lags)
+        except Exception as exc:
+            log.warning("monitor health not published this tick: %s", exc)
 
     def redis_ok(self) -> bool:
         try:
