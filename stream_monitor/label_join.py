@@ -239,20 +239,6 @@ def label_update(
     return BatchUpdate(model, group.source, min(offsets), max(offsets), tuple(hashes))
 
 
-def label_outcomes(update: BatchUpdate) -> dict[tuple[str, str], int]:
-    """(model, outcome) -> labels, read from the totals of a :func:`label_update`:
-    joined, unknown_id, expired, duplicate and misfit (a label its prediction cannot score)."""
-    outcomes: dict[tuple[str, str], int] = {}
-    for part in update.hashes:
-        if part.key != keys.totals(update.model_id):
-            continue
-        for name, count in part.fields.items():
-            outcome = name.removeprefix(OUTCOME_PREFIX)
-            if name.startswith(OUTCOME_PREFIX) and name not in (JOINED_TOTAL, ERRORS_TOTAL):
-                outcomes[(update.model_id, outcome)] = int(count)
-    return outcomes
-
-
 def rejects_update(group: LabelGroup) -> BatchUpdate:
     """The update of a group holding only dead letters: their counts, exactly once."""
     totals: dict[str, int] = defaultdict(int)

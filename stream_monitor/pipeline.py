@@ -19,8 +19,8 @@ from stream_monitor.ingest import Group, RawMessage, group_update, plan_batch
 from stream_monitor.label_join import (
     ERRORS_TOTAL,
     JOINED_TOTAL,
+    OUTCOME_PREFIX,
     LabelGroup,
-    label_outcomes,
     label_update,
     plan_labels,
     record_keys,
@@ -43,6 +43,20 @@ OutputEvent = MetricEvent | DriftEvent | AlertEvent | RetrainDecision
 ALERT_STATE = "alerts"
 ERROR_STREAM = "error_stream"
 POLICY_STATE = "policy"
+
+
+def label_outcomes(update: BatchUpdate) -> dict[tuple[str, str], int]:
+    """(model, outcome) -> labels, read from the totals of a :func:`label_update`:
+    joined, unknown_id, expired, duplicate and misfit (a label its prediction cannot score)."""
+    outcomes: dict[tuple[str, str], int] = {}
+    for part in update.hashes:
+        if part.key != keys.totals(update.model_id):
+            continue
+        for name, count in part.fields.items():
+            outcome = name.removeprefix(OUTCOME_PREFIX)
+            if name.startswith(OUTCOME_PREFIX) and name not in (JOINED_TOTAL, ERRORS_TOTAL):
+                outcomes[(update.model_id, outcome)] = int(count)
+    return outcomes
 
 
 @dataclass(frozen=True)
