@@ -90,7 +90,9 @@ class Replay:
         for model_id in sorted(self._watermark):
             yield from self._evaluate_due(model_id, final=True)
 
-    def _ingest_labels(self, pending: list[tuple[float, bytes]], until: float) -> list[DeadLetter]:
+    def _ingest_labels(
+        self, pending: list[tuple[float, bytes]], until: float
+    ) -> list[DeadLetter]:
         due: list[bytes] = []
         while pending and pending[-1][0] <= until:
             due.append(pending.pop()[1])
@@ -105,7 +107,9 @@ class Replay:
 
     def _ingest(self, batch: tuple[bytes, ...]) -> list[DeadLetter]:
         first = self.counts.lines
-        messages = [RawMessage(line, SOURCE_TOPIC, 0, first + i) for i, line in enumerate(batch)]
+        messages = [
+            RawMessage(line, SOURCE_TOPIC, 0, first + i) for i, line in enumerate(batch)
+        ]
         self.counts.lines += len(batch)
         result = self.pipeline.ingest(messages)
         self.counts.events += result.events
