@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 import faust
 from faust.exceptions import ConsumerNotStarted
-from faust.types import EventT
+from faust.types import TP, EventT
 from faust.web import Request, Response, View
 
 from stream_monitor.dead_letters import RawMessage
@@ -26,6 +26,7 @@ from stream_monitor.stream.prom import CONTENT_TYPE
 from stream_monitor.stream.runtime import Runtime
 
 log = logging.getLogger(__name__)
+LAG_TIMEOUT_SECONDS = 5.0
 
 
 def raw_messages(events: Sequence[EventT[bytes]]) -> list[RawMessage]:
@@ -60,20 +61,25 @@ def assigned_partitions(app: faust.App) -> list[str]:
 
 
 async def consumer_lags(app: faust.App) -> dict[tuple[str, int], int]:
-    """High watermark minus the consumer's fetch position, per assigned partition."""
+    """High watermark minus the consumer's fetch position, per assigned partition; {} when
+    they cannot be read within ``LAG_TIMEOUT_SECONDS`` (the tick does not wait longer)."""
     try:
         assigned = sorted(app.consumer.assignment())
-        highs = await app.consumer.highwaters(*assigned) if assigned else {}
-        positions = [await app.consumer.position(tp) for tp in assigned]
+        highs, positions = await asyncio.wait_for(offsets(app, assigned), LAG_TIMEOUT_SECONDS)
     except ConsumerNotStarted:
         return {}
-    except Exception as exc:  # a rebalance or a broker hiccup: no lag this tick
-        log.warning("cannot read the consumer lag: %s", exc)
+    except Exception as exc:  # a rebalance, a broker hiccup, a timeout: no lag this tick
+        log.warning("cannot read the consumer lag: %r", exc)
         return {}
     return {
         (tp.topic, tp.partition): max(0, highs[tp] - (at if at is not None else 0))
         for tp, at in zip(assigned, positions, strict=True)
     }
+
+
+async def offsets(app: faust.App, assigned: list[TP]) -> tuple[Mapping[TP, int], list[int | None]]:
+    highs = await app.consumer.highwaters(*assigned) if assigned else {}
+    return highs, [await app.consumer.position(tp) for tp in assigned]
 
 
 def create_app(runtime: Runtime) -> faust.App:
@@ -107,8 +113,9 @@ def create_app(runtime: Runtime) -> faust.App:
 
     @app.page("/metrics")
     async def metrics(view: View, request: Request) -> Response:
+        body = await asyncio.to_thread(runtime.metrics.exposition)  # off the event loop
         headers = {"Content-Type": CONTENT_TYPE}  # aiohttp refuses a charset in content_type
-        return view.bytes(runtime.metrics.exposition(), headers=headers)
+        return view.bytes(body, headers=headers)
 
     @app.page("/ready")
     async def ready(view: View, request: Request) -> Response:
