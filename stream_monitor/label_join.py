@@ -49,6 +49,7 @@ OUTCOMES = "lout"
 ESTIMATE = "est"
 JOINED_TOTAL = "i:labels:joined_total"
 ERRORS_TOTAL = "i:labels:errors_total"
+OUTCOME_PREFIX = "i:labels:"
 
 
 def record_update(
@@ -176,9 +177,11 @@ class _Tally:
         return out
 
 
-def _tally(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]) -> _Tally:
+def _tally(
+    spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash], seen: set[str]
+) -> _Tally:
     assert spec.quality is not None
-    tally, seen = _Tally(), set()
+    tally = _Tally()
     for offset, truth in group.labels:
         fields = records.get(truth.event_id, {})
         prediction = _stored(fields)
@@ -200,9 +203,18 @@ def _tally(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]) -> _
     return tally
 
 
-def label_update(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]) -> BatchUpdate:
-    """The exactly-once update of one group of labels, given their looked-up records."""
-    tally = _tally(spec, group, records)
+def label_update(
+    spec: ModelSpec,
+    group: LabelGroup,
+    records: Mapping[str, Hash],
+    seen: set[str] | None = None,
+) -> BatchUpdate:
+    """The exactly-once update of one group of labels, given their looked-up records.
+
+    ``seen``: ids joined by the other groups of the same batch (updated here), so that
+    two copies of a label on different partitions of one batch join once.
+    """
+    tally = _tally(spec, group, records, set() if seen is None else seen)
     model, ttl = spec.model_id, spec.windowing.window_seconds + spec.retention_seconds
     hashes: list[HashUpdate] = []
     assert spec.quality is not None
@@ -215,12 +227,12 @@ def label_update(spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash]
             HashUpdate(keys.bucket(model, start, OUTCOMES), prefixed(counters.to_fields()), ttl)
         )
         for name, count in counters.to_fields().items():
-            totals[f"i:labels:{name}"] += int(count)
+            totals[f"{OUTCOME_PREFIX}{name}"] += int(count)
     totals[JOINED_TOTAL] += len(tally.marked)
     totals[ERRORS_TOTAL] += tally.errors
     for _, reason in group.rejected:
         totals[f"i:dlq:{reason}"] += 1
-    totals["i:labels:misfit"] += len(tally.misfits)
+    totals[f"{OUTCOME_PREFIX}misfit"] += len(tally.misfits)
     hashes.append(HashUpdate(keys.totals(model), {k: v for k, v in totals.items() if v}))
     hashes += [HashUpdate(keys.prediction(model, i), {LABELLED: 1}) for i in tally.marked]
     offsets = group.offsets()

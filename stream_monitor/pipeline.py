@@ -7,6 +7,7 @@ rules. No Kafka, no Redis, no clock here: the store is injected and time is an a
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from stream_monitor.ingest import Group, RawMessage, group_update, plan_batch
 from stream_monitor.label_join import (
     ERRORS_TOTAL,
     JOINED_TOTAL,
+    OUTCOME_PREFIX,
     LabelGroup,
     label_update,
     plan_labels,
@@ -43,6 +45,20 @@ ERROR_STREAM = "error_stream"
 POLICY_STATE = "policy"
 
 
+def label_outcomes(update: BatchUpdate) -> dict[tuple[str, str], int]:
+    """(model, outcome) -> labels, read from the totals of a :func:`label_update`:
+    joined, unknown_id, expired, duplicate and misfit (a label its prediction cannot score)."""
+    outcomes: dict[tuple[str, str], int] = {}
+    for part in update.hashes:
+        if part.key != keys.totals(update.model_id):
+            continue
+        for name, count in part.fields.items():
+            outcome = name.removeprefix(OUTCOME_PREFIX)
+            if name.startswith(OUTCOME_PREFIX) and name not in (JOINED_TOTAL, ERRORS_TOTAL):
+                outcomes[(update.model_id, outcome)] = int(count)
+    return outcomes
+
+
 @dataclass(frozen=True)
 class IngestResult:
     events: int
@@ -50,6 +66,10 @@ class IngestResult:
     duplicates: int
     latest: dict[str, float]
     """Model -> the newest event time (Unix seconds) in the batch."""
+    by_model: dict[str, int] = field(default_factory=dict)
+    """Model -> the events (or labels) counted, duplicates left out."""
+    outcomes: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(model, outcome) -> labels counted by what became of them (labels only)."""
 
 
 @dataclass
@@ -65,26 +85,38 @@ class Pipeline:
         """Apply a batch; a replayed part (offsets already applied) changes nothing."""
         plan = plan_batch(messages, self.specs, self.max_message_bytes)
         groups = list(plan.groups.values())
-        counted, duplicates = self._apply_once(groups, self._apply, lambda g: len(g.events))
+        by_model: Counter[str] = Counter()
+        counted, duplicates = self._apply_once(
+            groups, self._apply, lambda g: len(g.events), by_model
+        )
         latest: dict[str, float] = {}
         for g in groups:
             if g.events:
                 newest = max(e.timestamp.timestamp() for _, e in g.events)
                 latest[g.model_id] = max(newest, latest.get(g.model_id, newest))
-        return IngestResult(counted, plan.dead_letters, duplicates, latest)
+        return IngestResult(counted, plan.dead_letters, duplicates, latest, dict(by_model))
 
     def ingest_labels(self, messages: Sequence[RawMessage]) -> IngestResult:
         """Join a batch of ground-truth messages; a replayed label counts once."""
         plan = plan_labels(messages, self.specs, self.max_message_bytes)
         groups = list(plan.groups.values())
-        counted, duplicates = self._apply_once(groups, self._apply_labels, lambda g: len(g.labels))
-        return IngestResult(counted, plan.dead_letters, duplicates, {})
+        by_model: Counter[str] = Counter()
+        outcomes: Counter[tuple[str, str]] = Counter()
+
+        def apply(label_groups: Sequence[LabelGroup]) -> list[Applied]:
+            return self._apply_labels(label_groups, outcomes)
+
+        counted, duplicates = self._apply_once(groups, apply, lambda g: len(g.labels), by_model)
+        return IngestResult(
+            counted, plan.dead_letters, duplicates, {}, dict(by_model), dict(outcomes)
+        )
 
     def _apply_once(
         self,
         groups: list[G],
         apply: Callable[[Sequence[G]], list[Applied]],
         size: Callable[[G], int],
+        by_model: Counter[str],
     ) -> tuple[int, int]:
         """Apply groups exactly once: a group that overlaps what the store already holds
         (a replay cut differently) is applied again with only its offsets above the
@@ -93,12 +125,18 @@ class Pipeline:
         overlapping = [g for g, a in zip(groups, applied, strict=True) if a is Applied.OVERLAP]
         retried = [g.after(self.store.watermark(g.model_id, g.source)) for g in overlapping]
         apply(retried)
-        counted = sum(size(g) for g, a in zip(groups, applied, strict=True) if a is Applied.APPLIED)
-        counted += sum(size(g) for g in retried)
+        kept = [g for g, a in zip(groups, applied, strict=True) if a is Applied.APPLIED] + retried
+        for group in kept:
+            by_model[group.model_id] += size(group)
+        counted = sum(size(g) for g in kept)
         return counted, sum(size(g) for g in groups) - counted
 
-    def _apply_labels(self, groups: Sequence[LabelGroup]) -> list[Applied]:
+    def _apply_labels(
+        self, groups: Sequence[LabelGroup], outcomes: Counter[tuple[str, str]]
+    ) -> list[Applied]:
+        """Apply label groups; ``outcomes`` gains the label outcomes of the applied ones."""
         updates: list[BatchUpdate] = []
+        seen: set[str] = set()
         for group in groups:
             spec = self.specs.get(group.model_id)
             if spec is None or not group.labels:
@@ -106,8 +144,12 @@ class Pipeline:
                 continue
             found = self.store.read(record_keys(group.model_id, group.labels))
             records = {e.event_id: f for (_, e), f in zip(group.labels, found, strict=True)}
-            updates.append(label_update(spec, group, records))
-        return self.store.apply(updates) if updates else []
+            updates.append(label_update(spec, group, records, seen))
+        applied = self.store.apply(updates) if updates else []
+        for update, result in zip(updates, applied, strict=True):
+            if result is Applied.APPLIED:
+                outcomes.update(label_outcomes(update))
+        return applied
 
     def _apply(self, groups: Sequence[Group]) -> list[Applied]:
         updates = [(i, group_update(g, self.specs.get(g.model_id))) for i, g in enumerate(groups)]

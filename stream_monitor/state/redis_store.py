@@ -90,6 +90,10 @@ class RedisStore:
             self._apply(keys=script_keys, args=args, client=pipe)
         return [_RESULTS[int(r)] for r in pipe.execute()]
 
+    def ping(self) -> None:
+        """One round trip to the server; raises when it does not answer."""
+        self._redis.ping()
+
     def watermark(self, model_id: str, source: str) -> int:
         raw = self._redis.hget(keys.watermarks(model_id), source)
         return -1 if raw is None else int(raw)

@@ -8,21 +8,26 @@ run in worker threads because Redis and the producer flush are blocking calls.
 from __future__ import annotations
 
 import asyncio
+import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 import faust
 from faust.exceptions import ConsumerNotStarted
-from faust.types import EventT
+from faust.types import TP, EventT
 from faust.web import Request, Response, View
 
 from stream_monitor.dead_letters import RawMessage
 from stream_monitor.settings import KafkaSettings
 from stream_monitor.stream.ingest_step import IngestStep
 from stream_monitor.stream.kafka_config import faust_broker, faust_credentials
+from stream_monitor.stream.prom import CONTENT_TYPE
 from stream_monitor.stream.runtime import Runtime
+
+log = logging.getLogger(__name__)
+LAG_TIMEOUT_SECONDS = 5.0
 
 
 def raw_messages(events: Sequence[EventT[bytes]]) -> list[RawMessage]:
@@ -56,6 +61,28 @@ def assigned_partitions(app: faust.App) -> list[str]:
     return sorted(f"{tp.topic}:{tp.partition}" for tp in partitions)
 
 
+async def consumer_lags(app: faust.App) -> dict[tuple[str, int], int]:
+    """High watermark minus the consumer's fetch position, per assigned partition; {} when
+    they cannot be read within ``LAG_TIMEOUT_SECONDS`` (the tick does not wait longer)."""
+    try:
+        assigned = sorted(app.consumer.assignment())
+        highs, positions = await asyncio.wait_for(offsets(app, assigned), LAG_TIMEOUT_SECONDS)
+    except ConsumerNotStarted:
+        return {}
+    except Exception as exc:  # a rebalance, a broker hiccup, a timeout: no lag this tick
+        log.warning("cannot read the consumer lag: %r", exc)
+        return {}
+    return {
+        (tp.topic, tp.partition): max(0, highs[tp] - (at if at is not None else 0))
+        for tp, at in zip(assigned, positions, strict=True)
+    }
+
+
+async def offsets(app: faust.App, assigned: list[TP]) -> tuple[Mapping[TP, int], list[int | None]]:
+    highs = await app.consumer.highwaters(*assigned) if assigned else {}
+    return highs, [await app.consumer.position(tp) for tp in assigned]
+
+
 def create_app(runtime: Runtime) -> faust.App:
     settings = runtime.settings
     worker, kafka = settings.worker, settings.kafka
@@ -82,7 +109,14 @@ def create_app(runtime: Runtime) -> faust.App:
 
     @app.timer(interval=worker.evaluation_tick_seconds)  # type: ignore[untyped-decorator]
     async def evaluate() -> None:
-        await asyncio.to_thread(runtime.evaluator.tick)
+        lags = await consumer_lags(app)
+        await asyncio.to_thread(runtime.tick, lags)
+
+    @app.page("/metrics")
+    async def metrics(view: View, request: Request) -> Response:
+        body = await asyncio.to_thread(runtime.metrics.exposition)  # off the event loop
+        headers = {"Content-Type": CONTENT_TYPE}  # aiohttp refuses a charset in content_type
+        return view.bytes(body, headers=headers)
 
     @app.page("/live")  # liveness: the event loop answers, even during a rebalance
     async def live(view: View, request: Request) -> Response:

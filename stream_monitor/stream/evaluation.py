@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from stream_monitor.pipeline import Pipeline
+from stream_monitor.pipeline import OutputEvent, Pipeline
 from stream_monitor.rules import Silence
 from stream_monitor.settings import TopicSettings
 from stream_monitor.state import keys
@@ -82,6 +82,8 @@ class Evaluator:
     publisher: Publisher
     topics: TopicSettings
     silences: SilenceStore
+    observe: Callable[[str, Sequence[OutputEvent]], None] | None = None
+    """Called with each evaluated slot's published outputs (the Prometheus metrics)."""
     _failing: set[str] = field(default_factory=set)
 
     def tick(self) -> int:
@@ -117,6 +119,8 @@ class Evaluator:
             now = self.clock.alert_time(slot, spec.windowing)
             outputs = self.pipeline.evaluate(model_id, slot, now, silences)
             self.publisher.publish([output_record(o, self.topics) for o in outputs])
+            if self.observe is not None:
+                self.observe(model_id, outputs)
             published += len(outputs)
             if outputs:
                 log.info("model %s: slot %s evaluated, %d events", model_id, slot, len(outputs))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
+import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -11,8 +14,10 @@ from stream_monitor.service import Service, build_service
 from stream_monitor.settings import Settings
 from stream_monitor.stream.admin import ensure_topics
 from stream_monitor.stream.evaluation import Clock, Evaluator, EventClock, WallClock
+from stream_monitor.stream.health import Health, HealthReporter
 from stream_monitor.stream.ingest_step import IngestStep
 from stream_monitor.stream.kafka_config import confluent_config
+from stream_monitor.stream.prom import WorkerMetrics, evaluation_observer, observed
 from stream_monitor.stream.publisher import Publisher
 
 log = logging.getLogger(__name__)
@@ -27,6 +32,17 @@ class Runtime:
     ingest_labels: IngestStep
     evaluator: Evaluator
     stop: threading.Event
+    metrics: WorkerMetrics
+    health: HealthReporter
+
+    def tick(self, lags: Mapping[tuple[str, int], int]) -> None:
+        """The evaluation tick, then this worker's health (``lags``: per assigned partition).
+        Never raises: a health report that fails is logged and the next tick sends one."""
+        self.evaluator.tick()
+        try:
+            self.health.report(lags)
+        except Exception as exc:
+            log.warning("monitor health not published this tick: %s", exc)
 
     def redis_ok(self) -> bool:
         try:
@@ -61,14 +77,22 @@ def build_runtime(settings: Settings) -> Runtime:
     publisher = Publisher(kafka, stop)
     topics = settings.topics
     pipeline = service.pipeline
-    step = IngestStep(pipeline.ingest, publisher, topics.dead_letter, stop)
-    labels = IngestStep(pipeline.ingest_labels, publisher, topics.dead_letter, stop)
+    metrics, health = WorkerMetrics(), Health(since=time.time())
+    ingest = observed(pipeline.ingest, topics.predictions, metrics, health.processed)
+    ingest_labels = observed(
+        pipeline.ingest_labels, topics.ground_truth, metrics, health.processed, labels=True
+    )
+    step = IngestStep(ingest, publisher, topics.dead_letter, stop)
+    labels = IngestStep(ingest_labels, publisher, topics.dead_letter, stop)
     clock = make_clock(settings, service, partitions)
     evaluator = Evaluator(pipeline, service.store, clock, publisher, topics, service.silences)
+    evaluator.observe = evaluation_observer(metrics, service.store.load_doc)
+    worker = f"{socket.gethostname()}:{settings.worker.web_port}"
+    reporter = HealthReporter(health, metrics, service.store, publisher, topics, worker)
     log.info(
         "models %s; clock %s; topics %s",
         ", ".join(service.pipeline.specs) or "none",
         settings.worker.evaluation_clock,
         partitions,
     )
-    return Runtime(settings, service, publisher, step, labels, evaluator, stop)
+    return Runtime(settings, service, publisher, step, labels, evaluator, stop, metrics, reporter)

@@ -1,5 +1,5 @@
 """Shared helpers of the offline deployment tests: the repository's deploy files and the
-metric-name contract (``deploy/metric_names.txt``)."""
+metric names the workers expose (read from :class:`WorkerMetrics` itself)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from stream_monitor.stream.prom import WorkerMetrics
 
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy"
@@ -25,8 +27,9 @@ def load_yaml(path: Path) -> Any:
 
 
 def contract_metric_names() -> set[str]:
-    lines = (DEPLOY / "metric_names.txt").read_text(encoding="utf-8").splitlines()
-    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    """The names a worker's ``/metrics`` exposes (counters with their ``_total``)."""
+    families = WorkerMetrics().registry.collect()
+    return {f.name + ("_total" if f.type == "counter" else "") for f in families}
 
 
 def metric_names_in(expr: str) -> set[str]:
