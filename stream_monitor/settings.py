@@ -92,6 +92,9 @@ class WorkerSettings(_Section):
     """``wall``: slots are due by the wall clock (production). ``event``: by each model's
     event time, the slowest partition's newest event (replays of historical data, tests)."""
     evaluation_tick_seconds: float = Field(default=5.0, gt=0, le=3600)
+    evaluation_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    """How long a slot stays leased to the worker evaluating it; an evaluation not
+    committed by then (the worker died) is done again by the next tick of any worker."""
     session_timeout_seconds: float = Field(default=30.0, ge=6, le=300)
     """How soon the group notices a worker that died without leaving (SIGKILL, crash)."""
     topic_partitions: int = Field(default=4, ge=1)

@@ -64,7 +64,15 @@ def build_runtime(settings: Settings) -> Runtime:
     step = IngestStep(pipeline.ingest, publisher, topics.dead_letter, stop)
     labels = IngestStep(pipeline.ingest_labels, publisher, topics.dead_letter, stop)
     clock = make_clock(settings, service, partitions)
-    evaluator = Evaluator(pipeline, service.store, clock, publisher, topics, service.silences)
+    evaluator = Evaluator(
+        pipeline,
+        service.store,
+        clock,
+        publisher,
+        topics,
+        service.silences,
+        lease_seconds=settings.worker.evaluation_lease_seconds,
+    )
     log.info(
         "models %s; clock %s; topics %s",
         ", ".join(service.pipeline.specs) or "none",
