@@ -199,7 +199,8 @@ class Pipeline:
         """The retraining decision of this evaluation and the history that records it."""
         history = PolicyHistory.from_state(self.store.load_doc(spec.model_id, POLICY_STATE))
         labelled = int(totals.get(JOINED_TOTAL, 0))
-        inputs = policy_input(spec, evaluation, alert_state, history, labelled, now)
+        dry_run = self.retrain_policy.dry_run
+        inputs = policy_input(spec, evaluation, alert_state, history, labelled, now, dry_run)
         decision = decide(inputs, self.retrain_policy)
         return history.record(decision).to_state(), decision
 

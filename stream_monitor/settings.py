@@ -18,6 +18,7 @@ from schemas import DEFAULT_MAX_MESSAGE_BYTES, MAX_FEATURES_PER_EVENT
 from stream_monitor import topics
 from stream_monitor.durations import Duration
 from stream_monitor.errors import UserError
+from stream_monitor.policy import PolicyConfig
 from stream_monitor.rules import AlertingConfig, default_rules
 from stream_monitor.stats.decision import Correction, DriftPolicy
 from stream_monitor.windowing import Windowing
@@ -177,6 +178,8 @@ class Settings(BaseSettings):
     models: list[ModelSettings] = Field(default_factory=list)
     drift: DriftSettings = Field(default_factory=DriftSettings)
     alerting: AlertingConfig = Field(default_factory=lambda: AlertingConfig(rules=default_rules()))
+    retraining: PolicyConfig = Field(default_factory=PolicyConfig)
+    """The retraining policy and its guardrails (``docs/retraining.md``)."""
 
     @model_validator(mode="after")
     def _unique_models(self) -> Settings:

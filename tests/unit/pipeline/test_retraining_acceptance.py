@@ -19,6 +19,7 @@ from stream_monitor import simulate
 from stream_monitor.demo import reference_profile
 from stream_monitor.embedded import Replay
 from stream_monitor.pipeline import OutputEvent, Pipeline
+from stream_monitor.policy import PolicyConfig
 from stream_monitor.settings import ModelSettings, Settings
 from stream_monitor.simulate import Incident, Scenario
 from stream_monitor.specs import model_spec
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.slow  # about 10-20 s a scenario
 QUIET = Scenario(rate_eps=5, drift=None, null_spike=None, concept=None)  # 1 h, 5 events/s
 
 
-def _pipeline() -> Pipeline:
+def _pipeline(policy: PolicyConfig | None = None) -> Pipeline:
     """Default windows (10 min every minute), rules and retraining policy (15 min
     persistence, 24 h cooldown, 500 labelled events)."""
     profile, accuracy = reference_profile()
@@ -41,17 +42,22 @@ def _pipeline() -> Pipeline:
         label_ttl="1h",
     )
     spec = model_spec(model, profile, settings.limits)
-    return Pipeline({spec.model_id: spec}, MemoryStore(), policy=settings.drift.policy())
+    return Pipeline(
+        {spec.model_id: spec},
+        MemoryStore(),
+        policy=settings.drift.policy(),
+        retrain_policy=policy or PolicyConfig(),
+    )
 
 
-def _replay(*scenarios: Scenario) -> list[OutputEvent]:
+def _replay(*scenarios: Scenario, policy: PolicyConfig | None = None) -> list[OutputEvent]:
     predictions, labels = [], []
     for scenario in scenarios:  # consecutive hours, one after the other
         p, lab = simulate.generate(scenario)
         predictions += p
         labels += lab
     lines = [orjson.dumps(p) for p in predictions]
-    outputs = Replay(_pipeline()).run(lines, [orjson.dumps(label) for label in labels])
+    outputs = Replay(_pipeline(policy)).run(lines, [orjson.dumps(label) for label in labels])
     return [o for o in outputs if not isinstance(o, DeadLetter)]
 
 
@@ -112,3 +118,14 @@ def test_a_second_drop_inside_the_cooldown_requests_no_second_retrain() -> None:
     assert held_back, "the second drop never reached the retrain row"
     assert all(d.action == "investigate" for d in held_back)
     assert any("cooldown" in reason for d in held_back for reason in d.reasons)
+
+
+def test_a_dry_run_decides_the_same_retrain_once_and_requests_nothing() -> None:
+    drop = replace(QUIET, concept=Incident(1200, 3600))
+    outputs = _replay(drop, policy=PolicyConfig(dry_run=True))
+    assert _requests(outputs) == []
+    [dry] = [d for d in _decisions(outputs) if d.action == "retrain"]
+    assert dry.dry_run
+    assert dry.decided_at == _requests(_replay(drop))[0].decided_at  # what live would do
+    later = [d for d in _decisions(outputs) if d.decided_at > dry.decided_at]
+    assert later and all(d.evidence["guardrail"] == "guardrail_cooldown" for d in later)
