@@ -31,6 +31,8 @@ schemas_app = typer.Typer(help="The JSON Schema of every topic.", no_args_is_hel
 app.add_typer(schemas_app, name="schemas")
 silence_app = typer.Typer(help="Silences of alerts, kept in Redis.", no_args_is_help=True)
 app.add_typer(silence_app, name="silence")
+alerts_app = typer.Typer(help="The alerts the workers publish.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
 console = Console(stderr=False, highlight=False)
 
 ConfigOption = Annotated[
@@ -213,6 +215,45 @@ def silence_expire(
 
     silence = _silences(config).expire(silence_id, datetime.now(UTC))
     console.print(f"silence {silence.id} ended at {silence.ends_at:%Y-%m-%d %H:%M} UTC")
+
+
+@alerts_app.command("tail")
+def alerts_tail(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The workers' YAML config.")],
+    from_beginning: Annotated[
+        bool, typer.Option("--from-beginning", help="Start at the oldest alert kept, not now.")
+    ] = False,
+    max_events: Annotated[
+        int | None, typer.Option("--max", min=1, help="Stop after N alerts.")
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", min=0.1, help="Stop when no alert came for SECONDS."),
+    ] = None,
+) -> None:
+    """Follow the alert topic: one line per alert event (time, status, severity, model,
+    rule, target, value, short fingerprint, silenced/inhibited marks). Reads in a consumer
+    group of its own and commits nothing. Stops on Ctrl-C, or as --max/--timeout say."""
+    from stream_monitor.alerts_cli import Tail
+    from stream_monitor.settings import load_settings
+    from stream_monitor.stream.alert_source import KafkaAlertSource
+
+    source = KafkaAlertSource(load_settings(config), from_beginning).open()
+    tail = Tail(source, _echo, _echo_err, max_events, timeout)
+    try:
+        tail.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        source.close()
+
+
+def _echo(line: str) -> None:
+    typer.echo(line)
+
+
+def _echo_err(line: str) -> None:
+    typer.echo(line, err=True)
 
 
 @schemas_app.command("export")

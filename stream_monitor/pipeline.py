@@ -1,8 +1,11 @@
 """The monitor's work on a state store, shared by embedded runs and the Kafka worker.
 
-``ingest`` applies a batch of raw prediction messages exactly once (offset watermarks);
-``evaluate`` runs one model's evaluation slot exactly once (slot claims), then its alert
-rules. No Kafka, no Redis, no clock here: the store is injected and time is an argument.
+``ingest`` applies a batch of raw prediction messages exactly once (offset watermarks).
+``begin`` leases one model's evaluation slot and computes its outputs (statistics, alert
+rules, retraining decision) and next states without saving them; ``commit`` marks the slot
+done and saves the states atomically, after the caller has published the outputs: outputs
+at least once, state changes exactly once. No Kafka, no Redis, no clock here: the store is
+injected and time is an argument.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ OutputEvent = MetricEvent | DriftEvent | AlertEvent | RetrainDecision
 ALERT_STATE = "alerts"
 ERROR_STREAM = "error_stream"
 POLICY_STATE = "policy"
+DEFAULT_LEASE_SECONDS = 30.0
 
 
 def label_outcomes(update: BatchUpdate) -> dict[tuple[str, str], int]:
@@ -70,6 +74,17 @@ class IngestResult:
     """Model -> the events (or labels) counted, duplicates left out."""
     outcomes: dict[tuple[str, str], int] = field(default_factory=dict)
     """(model, outcome) -> labels counted by what became of them (labels only)."""
+
+
+@dataclass(frozen=True)
+class SlotRun:
+    """One leased evaluation of a slot: its outputs, and the states to commit with it."""
+
+    model_id: str
+    slot_end: int
+    token: str
+    outputs: list[OutputEvent]
+    docs: dict[str, dict[str, Any]]
 
 
 @dataclass
@@ -163,31 +178,57 @@ class Pipeline:
     def evaluate(
         self, model_id: str, slot_end: int, now: float, silences: Sequence[Silence] = ()
     ) -> list[OutputEvent]:
-        """Evaluate the window ending at ``slot_end`` unless another run already did."""
-        spec = self.specs[model_id]
-        if not self.store.claim_slot(model_id, slot_end):
+        """Evaluate the window ending at ``slot_end`` and commit it at once (embedded runs,
+        where nothing is published in between); [] when the slot is done or leased."""
+        run = self.begin(model_id, slot_end, now, silences)
+        if run is None or not self.commit(run):
             return []
+        return run.outputs
+
+    def begin(
+        self,
+        model_id: str,
+        slot_end: int,
+        now: float,
+        silences: Sequence[Silence] = (),
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    ) -> SlotRun | None:
+        """Lease the slot and compute its outputs and the model's next evaluation states,
+        saving nothing: until :meth:`commit`, a new run of the slot (after the lease
+        expired) starts from the same states and time, so it computes the same alerts and
+        decision. None when the slot is already committed or another lease holds it."""
+        spec = self.specs[model_id]
+        token = self.store.lease_slot(model_id, slot_end, lease_seconds)
+        if token is None:
+            return None
         evaluation = self.evaluate_only(spec, slot_end)
         signals: list[MetricEvent | DriftEvent] = list(evaluation.events)
         totals = self.store.read([keys.totals(model_id)])[0]
+        docs: dict[str, dict[str, Any]] = {}
         if spec.quality is not None:
-            signals += self._error_stream(spec, evaluation, totals)
+            docs[ERROR_STREAM], errors = self._error_stream(spec, evaluation, totals)
+            signals += errors
         state = self.store.load_doc(model_id, ALERT_STATE)
         engine = AlertEngine(self.alerting)
-        new_state, alerts = engine.evaluate(state, signals, utc(now), silences)
-        self.store.save_doc(model_id, ALERT_STATE, new_state)
-        decision = self._decide(spec, evaluation, new_state, totals, utc(now))
-        return [*signals, *alerts, decision]
+        docs[ALERT_STATE], alerts = engine.evaluate(state, signals, utc(now), silences)
+        docs[POLICY_STATE], decision = self._decide(
+            spec, evaluation, docs[ALERT_STATE], totals, utc(now)
+        )
+        return SlotRun(model_id, slot_end, token, [*signals, *alerts, decision], docs)
+
+    def commit(self, run: SlotRun) -> bool:
+        """Mark the slot done and save its states, atomically; False when the lease was
+        lost to another run that may publish (the same) outputs again."""
+        return self.store.commit_slot(run.model_id, run.slot_end, run.token, run.docs)
 
     def _error_stream(
         self, spec: ModelSpec, evaluation: Evaluation, totals: Hash
-    ) -> list[DriftEvent]:
+    ) -> tuple[dict[str, Any], list[DriftEvent]]:
         doc = self.store.load_doc(spec.model_id, ERROR_STREAM)
         joined, errors = int(totals.get(JOINED_TOTAL, 0)), int(totals.get(ERRORS_TOTAL, 0))
         window = evaluation.drift.window
         doc, event = error_stream.step(doc, joined, errors, window, spec.model_id)
-        self.store.save_doc(spec.model_id, ERROR_STREAM, doc)
-        return [event] if event is not None else []
+        return doc, [event] if event is not None else []
 
     def _decide(
         self,
@@ -196,14 +237,14 @@ class Pipeline:
         alert_state: dict[str, Any],
         totals: Hash,
         now: datetime,
-    ) -> RetrainDecision:
-        """The retraining decision of this evaluation, recorded in the policy history."""
+    ) -> tuple[dict[str, Any], RetrainDecision]:
+        """The retraining decision of this evaluation and the history that records it."""
         history = PolicyHistory.from_state(self.store.load_doc(spec.model_id, POLICY_STATE))
         labelled = int(totals.get(JOINED_TOTAL, 0))
-        inputs = policy_input(spec, evaluation, alert_state, history, labelled, now)
+        dry_run = self.retrain_policy.dry_run
+        inputs = policy_input(spec, evaluation, alert_state, history, labelled, now, dry_run)
         decision = decide(inputs, self.retrain_policy)
-        self.store.save_doc(spec.model_id, POLICY_STATE, history.record(decision).to_state())
-        return decision
+        return history.record(decision).to_state(), decision
 
     def evaluate_only(self, spec: ModelSpec, slot_end: int) -> Evaluation:
         """The statistics of one window, with no side effect on the store."""

@@ -54,6 +54,7 @@ def build_pipeline(settings: Settings, profile: ReferenceProfile, events: Path) 
         policy=settings.drift.policy(),
         alerting=settings.alerting,
         max_message_bytes=settings.limits.max_message_bytes,
+        retrain_policy=settings.retraining,
     )
 
 

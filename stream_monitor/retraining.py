@@ -49,7 +49,10 @@ def policy_input(
     history: PolicyHistory,
     labelled_total: int,
     now: datetime,
+    dry_run: bool = False,
 ) -> PolicyInput:
+    """The policy's input; ``dry_run`` (the policy's) picks the history it reads: a dry
+    run's cooldown and cap count its own dry-run retrains."""
     quality: Mapping[str, float | None] = next(
         (
             m.metrics
@@ -64,6 +67,6 @@ def policy_input(
         alerts=active_alerts(alert_state, spec.model_id),
         quality=_quality(spec, quality, labelled_total),
         drift=_drifted(evaluation),
-        history=history.summary(spec.model_id, now),
+        history=history.summary(spec.model_id, now, dry_run=dry_run),
         recent_window=evaluation.drift.window,
     )

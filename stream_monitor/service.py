@@ -72,6 +72,7 @@ def build_pipeline(settings: Settings, store: Store) -> Pipeline:
         policy=settings.drift.policy(),
         alerting=settings.alerting,
         max_message_bytes=settings.limits.max_message_bytes,
+        retrain_policy=settings.retraining,
     )
 
 

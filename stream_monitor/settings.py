@@ -18,6 +18,7 @@ from schemas import DEFAULT_MAX_MESSAGE_BYTES, MAX_FEATURES_PER_EVENT
 from stream_monitor import topics
 from stream_monitor.durations import Duration
 from stream_monitor.errors import UserError
+from stream_monitor.policy import PolicyConfig
 from stream_monitor.rules import AlertingConfig, default_rules
 from stream_monitor.stats.decision import Correction, DriftPolicy
 from stream_monitor.windowing import Windowing
@@ -92,6 +93,9 @@ class WorkerSettings(_Section):
     """``wall``: slots are due by the wall clock (production). ``event``: by each model's
     event time, the slowest partition's newest event (replays of historical data, tests)."""
     evaluation_tick_seconds: float = Field(default=5.0, gt=0, le=3600)
+    evaluation_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    """How long a slot stays leased to the worker evaluating it; an evaluation not
+    committed by then (the worker died) is done again by the next tick of any worker."""
     session_timeout_seconds: float = Field(default=30.0, ge=6, le=300)
     """How soon the group notices a worker that died without leaving (SIGKILL, crash)."""
     topic_partitions: int = Field(default=4, ge=1)
@@ -174,6 +178,8 @@ class Settings(BaseSettings):
     models: list[ModelSettings] = Field(default_factory=list)
     drift: DriftSettings = Field(default_factory=DriftSettings)
     alerting: AlertingConfig = Field(default_factory=lambda: AlertingConfig(rules=default_rules()))
+    retraining: PolicyConfig = Field(default_factory=PolicyConfig)
+    """The retraining policy and its guardrails (``docs/retraining.md``)."""
 
     @model_validator(mode="after")
     def _unique_models(self) -> Settings:

@@ -36,11 +36,29 @@ def check_store_contract(store: Store) -> None:
         {},
     ]
 
-    assert store.claim_slot(model, 5) is True
-    assert store.claim_slot(model, 5) is False
-    assert store.claim_slot(model, 4) is False
-    assert store.claim_slot(model, 6) is True
+    check_slot_leases(store, model)
 
     assert store.load_doc(model, "detectors") is None
     store.save_doc(model, "detectors", {"version": 1, "x": [1, 2.5, "a", None]})
     assert store.load_doc(model, "detectors") == {"version": 1, "x": [1, 2.5, "a", None]}
+
+
+def check_slot_leases(store: Store, model: str) -> None:
+    """One lease per model at a time; a commit needs the lease (or no other holder) and a
+    slot above the last committed one, and saves the docs with it."""
+    assert store.last_slot(model) is None
+    token = store.lease_slot(model, 5, 60)
+    assert token is not None
+    assert store.lease_slot(model, 5, 60) is None  # held
+    assert store.lease_slot(model, 6, 60) is None  # one slot of a model at a time
+    assert store.commit_slot(model, 5, "not-the-token", {"alerts": {"v": 0}}) is False
+    assert store.load_doc(model, "alerts") is None
+    assert store.commit_slot(model, 5, token, {"alerts": {"v": 1}, "policy": {"v": 2}}) is True
+    assert (store.last_slot(model), store.load_doc(model, "policy")) == (5, {"v": 2})
+    assert store.commit_slot(model, 5, token, {"alerts": {"v": 9}}) is False  # done already
+    assert store.lease_slot(model, 5, 60) is None
+    assert store.lease_slot(model, 4, 60) is None
+    later = store.lease_slot(model, 6, 60)
+    assert later is not None and later != token
+    assert store.commit_slot(model, 6, later, {}) is True
+    assert (store.last_slot(model), store.load_doc(model, "alerts")) == (6, {"v": 1})

@@ -44,8 +44,13 @@ def event_clock(model_id: str) -> str:
 
 
 def evaluation(model_id: str) -> str:
-    """Hash: last evaluated slot and the JSON states of detectors, alerts and policy."""
+    """Hash: last committed slot and the JSON states of detectors, alerts and policy."""
     return f"{model_tag(model_id)}:eval"
+
+
+def evaluation_lease(model_id: str) -> str:
+    """String ``<slot>:<token>``: the slot a worker is evaluating; expires with the lease."""
+    return f"{model_tag(model_id)}:lease"
 
 
 def prediction(model_id: str, event_id: str) -> str:

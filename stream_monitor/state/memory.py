@@ -23,12 +23,16 @@ _NUMBERS = frozenset({int, float})
 class MemoryStore:
     """Dict-backed :class:`~stream_monitor.state.store.Store` for embedded runs.
 
-    Nothing expires: an embedded run keeps its buckets and join records until it ends.
+    Nothing expires by itself: an embedded run keeps its buckets and join records until it
+    ends, and a slot lease until it is committed or :meth:`expire_leases` is called (what
+    the passing of ``lease_seconds`` does in Redis; one process needs no clock for it).
     """
 
     def __init__(self) -> None:
         self._hashes: dict[str, Hash] = {}
         self._docs: dict[str, dict[str, Any]] = {}
+        self._leases: dict[str, tuple[int, str]] = {}
+        self._issued = 0
 
     def apply(self, updates: Sequence[BatchUpdate]) -> list[Applied]:
         return [self._apply_one(u) for u in updates]
@@ -60,12 +64,37 @@ class MemoryStore:
     def read(self, keys_: Sequence[str]) -> list[Hash]:
         return [dict(self._hashes.get(k, {})) for k in keys_]
 
-    def claim_slot(self, model_id: str, slot: int) -> bool:
-        state = self._hashes.setdefault(keys.evaluation(model_id), {})
-        if slot <= int(state.get("last_slot", -1)):
+    def lease_slot(self, model_id: str, slot: int, lease_seconds: float) -> str | None:
+        if slot <= self._committed(model_id) or model_id in self._leases:
+            return None
+        self._issued += 1
+        token = f"lease-{self._issued}"
+        self._leases[model_id] = (slot, token)
+        return token
+
+    def commit_slot(
+        self, model_id: str, slot: int, token: str, docs: Mapping[str, dict[str, Any]]
+    ) -> bool:
+        holder = self._leases.get(model_id)
+        if slot <= self._committed(model_id) or holder not in (None, (slot, token)):
             return False
-        state["last_slot"] = slot
+        self._hashes.setdefault(keys.evaluation(model_id), {})["last_slot"] = slot
+        for name, doc in docs.items():
+            self.save_doc(model_id, name, doc)
+        self._leases.pop(model_id, None)
         return True
+
+    def expire_leases(self) -> None:
+        """Every lease ends uncommitted, as after ``lease_seconds`` in Redis."""
+        self._leases.clear()
+
+    def last_slot(self, model_id: str) -> int | None:
+        raw = self._hashes.get(keys.evaluation(model_id), {}).get("last_slot")
+        return None if raw is None else int(raw)
+
+    def _committed(self, model_id: str) -> int:
+        last = self.last_slot(model_id)
+        return -1 if last is None else last
 
     def load_doc(self, model_id: str, name: str) -> dict[str, Any] | None:
         doc = self._docs.get(f"{keys.evaluation(model_id)}:{name}")

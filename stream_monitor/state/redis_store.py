@@ -6,7 +6,8 @@ round trip (a pipeline of script calls), whatever the number of models in the ba
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -53,10 +54,23 @@ redis.call('HSET', KEYS[1], ARGV[1], last)
 return 1
 """
 
-CLAIM_SLOT = """
+# KEYS: evaluation hash, lease key. ARGV: slot, token, lease milliseconds.
+LEASE_SLOT = """
 local last = tonumber(redis.call('HGET', KEYS[1], 'last_slot') or '-1')
 if tonumber(ARGV[1]) <= last then return 0 end
+if redis.call('SET', KEYS[2], ARGV[1] .. ':' .. ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end
+return -1
+"""
+
+# KEYS: evaluation hash, lease key. ARGV: slot, token, then (doc name, JSON) pairs.
+COMMIT_SLOT = """
+local last = tonumber(redis.call('HGET', KEYS[1], 'last_slot') or '-1')
+if tonumber(ARGV[1]) <= last then return 0 end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[1] .. ':' .. ARGV[2] then return -1 end
 redis.call('HSET', KEYS[1], 'last_slot', ARGV[1])
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], 'doc:' .. ARGV[i], ARGV[i + 1]) end
+if holder then redis.call('DEL', KEYS[2]) end
 return 1
 """
 
@@ -81,7 +95,8 @@ class RedisStore:
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
         self._apply = client.register_script(APPLY_BATCH)
-        self._claim = client.register_script(CLAIM_SLOT)
+        self._lease = client.register_script(LEASE_SLOT)
+        self._commit = client.register_script(COMMIT_SLOT)
 
     def apply(self, updates: Sequence[BatchUpdate]) -> list[Applied]:
         pipe = self._redis.pipeline(transaction=False)
@@ -107,11 +122,24 @@ class RedisStore:
             {k.decode(): parse_field(k.decode(), v) for k, v in raw.items()} for raw in raw_hashes
         ]
 
-    def claim_slot(self, model_id: str, slot: int) -> bool:
-        return int(self._claim(keys=[keys.evaluation(model_id)], args=[slot])) == 1
+    def lease_slot(self, model_id: str, slot: int, lease_seconds: float) -> str | None:
+        token = uuid.uuid4().hex
+        script_keys = [keys.evaluation(model_id), keys.evaluation_lease(model_id)]
+        millis = max(1, round(lease_seconds * 1000))
+        granted = int(self._lease(keys=script_keys, args=[slot, token, millis]))
+        return token if granted == 1 else None
+
+    def commit_slot(
+        self, model_id: str, slot: int, token: str, docs: Mapping[str, dict[str, Any]]
+    ) -> bool:
+        script_keys = [keys.evaluation(model_id), keys.evaluation_lease(model_id)]
+        args: list[str | int | bytes] = [slot, token]
+        for name, doc in docs.items():
+            args += [name, orjson.dumps(doc)]
+        return int(self._commit(keys=script_keys, args=args)) == 1
 
     def last_slot(self, model_id: str) -> int | None:
-        """The last slot claimed for this model (by any worker), or None before the first."""
+        """The last slot committed for this model (by any worker), or None before the first."""
         raw = self._redis.hget(keys.evaluation(model_id), "last_slot")
         return None if raw is None else int(raw)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from stream_monitor.state.updates import Applied, BatchUpdate, FieldValue
@@ -23,8 +23,23 @@ class Store(Protocol):
         """The hashes at ``keys``, parsed; an absent key reads as an empty hash."""
         ...
 
-    def claim_slot(self, model_id: str, slot: int) -> bool:
-        """True for exactly one caller per (model, slot), and only for slots above the last."""
+    def lease_slot(self, model_id: str, slot: int, lease_seconds: float) -> str | None:
+        """A lease token for evaluating ``slot``, or None when the slot is not above the
+        last committed one or another lease of the model has not expired yet. A lease that
+        is never committed expires after ``lease_seconds``, so another caller (or the same,
+        restarted) can evaluate the slot again."""
+        ...
+
+    def commit_slot(
+        self, model_id: str, slot: int, token: str, docs: Mapping[str, dict[str, Any]]
+    ) -> bool:
+        """Atomically: ``slot`` becomes the last committed slot, ``docs`` are saved, the
+        lease ends. Refused (False, nothing changes) when the slot is no longer above the
+        last committed one or another caller holds the model's lease now."""
+        ...
+
+    def last_slot(self, model_id: str) -> int | None:
+        """The last committed slot, or None before the first."""
         ...
 
     def load_doc(self, model_id: str, name: str) -> dict[str, Any] | None: ...

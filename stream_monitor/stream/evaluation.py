@@ -1,16 +1,23 @@
 """The evaluation tick: every worker, every few seconds, evaluates the due slots of every
-model. ``Store.claim_slot`` lets exactly one worker evaluate a (model, slot); the last
-claimed slot lives in Redis, so a restarted worker continues where the last one stopped.
+model. Each slot is leased (``Pipeline.begin``), its outputs published and flushed, and only
+then committed with the model's new alert and policy states (``Pipeline.commit``). A worker
+that dies in between leaves the lease to expire; the next tick of any worker evaluates the
+slot again from the same states and time, so it publishes the same events again (at least
+once, idempotent for consumers that dedupe). The last committed slot lives in Redis, so a
+restarted worker continues where the last one stopped.
 
 Two clocks say which slots are due (``worker.evaluation_clock``):
 
 * :class:`WallClock` (production): a slot is due once the wall clock is ``lateness``
-  past its end; alert rules see the wall-clock time.
+  past its end.
 * :class:`EventClock` (replays of historical data, tests): the model's watermark is the
   newest event time of its *slowest* partition of the predictions topic, read from Redis
   (``keys.event_clock``); until every partition has delivered an event of the model there
-  is no watermark and nothing is due. Alert rules see ``slot end + lateness``, as in
-  :class:`stream_monitor.embedded.Replay`.
+  is no watermark and nothing is due.
+
+With both clocks alert rules and the retraining policy see ``slot end + lateness`` (as in
+:class:`stream_monitor.embedded.Replay`): a time fixed by the slot, so a re-evaluation
+gives the same ``starts_at`` and decision ids.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from stream_monitor.pipeline import OutputEvent, Pipeline
+from stream_monitor.pipeline import DEFAULT_LEASE_SECONDS, OutputEvent, Pipeline
 from stream_monitor.rules import Silence
 from stream_monitor.settings import TopicSettings
 from stream_monitor.state import keys
@@ -48,7 +55,7 @@ class WallClock:
         return time.time()
 
     def alert_time(self, slot: int, windowing: Windowing) -> float:
-        return time.time()
+        return float(slot + windowing.lateness_seconds)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class Evaluator:
     publisher: Publisher
     topics: TopicSettings
     silences: SilenceStore
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
     observe: Callable[[str, Sequence[OutputEvent]], None] | None = None
     """Called with each evaluated slot's published outputs (the Prometheus metrics)."""
     _failing: set[str] = field(default_factory=set)
@@ -117,11 +125,15 @@ class Evaluator:
         published = 0
         for slot in due(spec.windowing, last, watermark, spec.retention_seconds):
             now = self.clock.alert_time(slot, spec.windowing)
-            outputs = self.pipeline.evaluate(model_id, slot, now, silences)
-            self.publisher.publish([output_record(o, self.topics) for o in outputs])
-            if self.observe is not None:
-                self.observe(model_id, outputs)
-            published += len(outputs)
-            if outputs:
-                log.info("model %s: slot %s evaluated, %d events", model_id, slot, len(outputs))
+            run = self.pipeline.begin(model_id, slot, now, silences, self.lease_seconds)
+            if run is None:  # done, or leased by another worker: slots go in order
+                break
+            self.publisher.publish([output_record(o, self.topics) for o in run.outputs])
+            published += len(run.outputs)
+            if not self.pipeline.commit(run):
+                log.warning("model %s: slot %s: lease lost to another worker", model_id, slot)
+                break
+            if self.observe is not None:  # after the commit: it reads the committed alert state
+                self.observe(model_id, run.outputs)
+            log.info("model %s: slot %s evaluated, %d events", model_id, slot, len(run.outputs))
         return published

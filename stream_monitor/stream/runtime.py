@@ -85,7 +85,15 @@ def build_runtime(settings: Settings) -> Runtime:
     step = IngestStep(ingest, publisher, topics.dead_letter, stop)
     labels = IngestStep(ingest_labels, publisher, topics.dead_letter, stop)
     clock = make_clock(settings, service, partitions)
-    evaluator = Evaluator(pipeline, service.store, clock, publisher, topics, service.silences)
+    evaluator = Evaluator(
+        pipeline,
+        service.store,
+        clock,
+        publisher,
+        topics,
+        service.silences,
+        lease_seconds=settings.worker.evaluation_lease_seconds,
+    )
     evaluator.observe = evaluation_observer(metrics, service.store.load_doc)
     worker = f"{socket.gethostname()}:{settings.worker.web_port}"
     reporter = HealthReporter(health, metrics, service.store, publisher, topics, worker)

@@ -21,6 +21,7 @@ COMMANDS = [
     "silence add",
     "silence list",
     "silence expire",
+    "alerts tail",
     "worker",
 ]
 
