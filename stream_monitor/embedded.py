@@ -15,6 +15,7 @@ from itertools import islice
 import orjson
 
 from schemas import DeadLetter
+from stream_monitor.collector import collector_paused
 from stream_monitor.ingest import RawMessage
 from stream_monitor.pipeline import OutputEvent, Pipeline
 
@@ -111,7 +112,8 @@ class Replay:
             RawMessage(line, SOURCE_TOPIC, 0, first + i) for i, line in enumerate(batch)
         ]
         self.counts.lines += len(batch)
-        result = self.pipeline.ingest(messages)
+        with collector_paused():
+            result = self.pipeline.ingest(messages)
         self.counts.events += result.events
         self.counts.dead_letters += len(result.dead_letters)
         self.counts.duplicates += result.duplicates

@@ -65,11 +65,11 @@ class Pipeline:
         """Apply a batch; a replayed part (offsets already applied) changes nothing."""
         plan = plan_batch(messages, self.specs, self.max_message_bytes)
         groups = list(plan.groups.values())
-        counted, duplicates = self._apply_once(groups, self._apply, lambda g: len(g.events))
+        counted, duplicates = self._apply_once(groups, self._apply, lambda g: g.size)
         latest: dict[str, float] = {}
         for g in groups:
-            if g.events:
-                newest = max(e.timestamp.timestamp() for _, e in g.events)
+            if g.size:
+                newest = float(g.events.times_s.max())  # type: ignore[union-attr]
                 latest[g.model_id] = max(newest, latest.get(g.model_id, newest))
         return IngestResult(counted, plan.dead_letters, duplicates, latest)
 
