@@ -17,6 +17,8 @@ from stream_monitor import console_view
 from stream_monitor.errors import UserError
 
 if TYPE_CHECKING:
+    from stream_monitor.demo import DemoFiles
+    from stream_monitor.simulate import Scenario
     from stream_monitor.state.silence_store import SilenceStore
 
 app = typer.Typer(
@@ -137,16 +139,58 @@ def simulate(
     minutes: Annotated[int, typer.Option(min=1, max=24 * 60, help="Event-time length.")] = 60,
     rate: Annotated[float, typer.Option(min=0.1, max=10_000, help="Predictions per second.")] = 25,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    to_kafka: Annotated[
+        bool,
+        typer.Option(
+            "--to-kafka",
+            help="Produce the stream to the configured predictions and ground-truth topics "
+            "(instead of predictions.jsonl and labels.jsonl; reference.json is still written).",
+        ),
+    ] = False,
+    config: ConfigOption = None,
+    bootstrap: Annotated[
+        str | None, typer.Option(help="Kafka bootstrap servers (overrides the config).")
+    ] = None,
+    send_rate: Annotated[
+        float,
+        typer.Option(min=0, help="With --to-kafka: messages per wall-clock second (0: at once)."),
+    ] = 0,
 ) -> None:
     """Simulate the demo's classifier (drift, null spike, quality drop) into files that
-    `replay` reads."""
+    `replay` reads, or to Kafka (--to-kafka) for the worker."""
     from stream_monitor.demo import DemoFiles, write_inputs
     from stream_monitor.simulate import Scenario, scaled
 
+    scenario = scaled(Scenario(seed=seed, rate_eps=rate), minutes * 60)
     files = DemoFiles(out_dir)
-    write_inputs(files, scaled(Scenario(seed=seed, rate_eps=rate), minutes * 60))
+    if to_kafka:
+        _simulate_to_kafka(files, scenario, config, bootstrap, send_rate)
+        return
+    write_inputs(files, scenario)
     for path in (files.predictions, files.labels, files.reference):
         console.print(str(path))
+
+
+def _simulate_to_kafka(
+    files: DemoFiles, scenario: Scenario, config: Path | None, bootstrap: str | None, rate: float
+) -> None:
+    from stream_monitor import simulate
+    from stream_monitor.demo import reference_profile
+    from stream_monitor.settings import load_settings
+    from stream_monitor.stream.simulate_kafka import produce_scenario
+
+    settings = load_settings(config)
+    if bootstrap is not None:
+        settings.kafka.bootstrap_servers = bootstrap
+    files.directory.mkdir(parents=True, exist_ok=True)
+    reference_profile()[0].save(files.reference)
+    predictions, labels = simulate.generate(scenario)
+    produced = produce_scenario(settings, predictions, labels, rate)
+    topics = settings.topics
+    console.print(
+        f"{produced.predictions} predictions to {topics.predictions}, "
+        f"{produced.labels} labels to {topics.ground_truth}; reference: {files.reference}"
+    )
 
 
 @app.command("check-config")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from schemas import DeadLetter, Rejection
 
 
-@dataclass(frozen=True)
-class RawMessage:
+class RawMessage(NamedTuple):
+    """One Kafka message (a named tuple: built once per message on the hot path)."""
+
     value: bytes
     topic: str
     partition: int

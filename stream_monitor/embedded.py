@@ -15,6 +15,7 @@ from itertools import islice
 import orjson
 
 from schemas import DeadLetter
+from stream_monitor.collector import collector_paused
 from stream_monitor.ingest import RawMessage
 from stream_monitor.pipeline import OutputEvent, Pipeline
 
@@ -22,7 +23,8 @@ SOURCE_TOPIC = "file"
 LABEL_TOPIC = "labels-file"
 
 
-def _timestamp(value: object) -> float:
+def event_seconds(value: object) -> float:
+    """Unix seconds of a raw event's ``timestamp`` (ISO 8601 text or a number)."""
     if isinstance(value, str):
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -36,7 +38,7 @@ def sorted_labels(lines: Iterable[bytes]) -> list[tuple[float, bytes]]:
     keyed = []
     for line in lines:
         try:
-            stamp = _timestamp(orjson.loads(line)["timestamp"])
+            stamp = event_seconds(orjson.loads(line)["timestamp"])
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             stamp = float("-inf")
         keyed.append((stamp, line))
@@ -90,9 +92,7 @@ class Replay:
         for model_id in sorted(self._watermark):
             yield from self._evaluate_due(model_id, final=True)
 
-    def _ingest_labels(
-        self, pending: list[tuple[float, bytes]], until: float
-    ) -> list[DeadLetter]:
+    def _ingest_labels(self, pending: list[tuple[float, bytes]], until: float) -> list[DeadLetter]:
         due: list[bytes] = []
         while pending and pending[-1][0] <= until:
             due.append(pending.pop()[1])
@@ -107,11 +107,10 @@ class Replay:
 
     def _ingest(self, batch: tuple[bytes, ...]) -> list[DeadLetter]:
         first = self.counts.lines
-        messages = [
-            RawMessage(line, SOURCE_TOPIC, 0, first + i) for i, line in enumerate(batch)
-        ]
+        messages = [RawMessage(line, SOURCE_TOPIC, 0, first + i) for i, line in enumerate(batch)]
         self.counts.lines += len(batch)
-        result = self.pipeline.ingest(messages)
+        with collector_paused():
+            result = self.pipeline.ingest(messages)
         self.counts.events += result.events
         self.counts.dead_letters += len(result.dead_letters)
         self.counts.duplicates += result.duplicates

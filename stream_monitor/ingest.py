@@ -10,7 +10,7 @@ becomes a :class:`schemas.DeadLetter` and is counted in the model's totals.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,14 +19,17 @@ from schemas import DeadLetter, PredictionEvent, Rejection, RejectReason, decode
 from stream_monitor.dead_letters import RawMessage, dead_letter
 
 __all__ = ["Group", "Plan", "RawMessage", "group_update", "plan_batch"]
-from stream_monitor.label_join import record_update
+from stream_monitor.accepted import AcceptedEvents
+from stream_monitor.fast_decode import ORDER_STRIDE, FastPlan, fast_decode
+from stream_monitor.label_join import record_updates
 from stream_monitor.model_spec import INVALID_MODEL, ModelSpec
 from stream_monitor.state import keys
 from stream_monitor.state.updates import BatchUpdate, FieldValue, HashUpdate
-from stream_monitor.stats.binning import columns_from_events
+from stream_monitor.stats.binning import encode_columns
 from stream_monitor.stats.model_windows import ModelWindows
+from stream_monitor.stats.profile import OUTPUT_NAMES
 from stream_monitor.stats.values import FloatArray, IntArray
-from stream_monitor.targets import EventColumns, bucket_hashes, event_times
+from stream_monitor.targets import EventColumns, bucket_hashes
 from stream_monitor.windowing import Windowing
 
 
@@ -36,18 +39,33 @@ class Group:
 
     model_id: str
     source: str
-    events: list[tuple[int, PredictionEvent]] = field(default_factory=list)
+    parts: list[AcceptedEvents] = field(default_factory=list)
     rejected: list[tuple[int, RejectReason]] = field(default_factory=list)
 
+    @property
+    def events(self) -> AcceptedEvents | None:
+        """The accepted events in arrival order (None: there are none)."""
+        if len(self.parts) > 1:
+            self.parts = [AcceptedEvents.concat(self.parts)]
+        return self.parts[0] if self.parts else None
+
+    @property
+    def size(self) -> int:
+        return sum(len(p) for p in self.parts)
+
     def offsets(self) -> list[int]:
-        return [o for o, _ in self.events] + [o for o, _ in self.rejected]
+        events = self.events
+        return (events.offsets.tolist() if events is not None else []) + [
+            o for o, _ in self.rejected
+        ]
 
     def after(self, watermark: int) -> Group:
         """The part of this group above ``watermark`` (for a batch that overlaps a replay)."""
+        events = self.events
         return Group(
             self.model_id,
             self.source,
-            [(o, e) for o, e in self.events if o > watermark],
+            [events.after(watermark)] if events is not None else [],
             [(o, r) for o, r in self.rejected if o > watermark],
         )
 
@@ -77,36 +95,57 @@ def _reject(plan: Plan, message: RawMessage, rejection: Rejection) -> None:
 
 
 def plan_batch(
-    messages: Iterable[RawMessage], specs: Mapping[str, ModelSpec], max_bytes: int
+    messages: Sequence[RawMessage],
+    specs: Mapping[str, ModelSpec],
+    max_bytes: int,
+    fast_path: bool = True,
 ) -> Plan:
-    """Decode, validate and group a batch of prediction messages."""
+    """Decode, validate and group a batch of prediction messages: the columnar fast path
+    first, the pydantic schema for every message it leaves (same outcome, slower);
+    ``fast_path=False``: every message by the schema."""
     plan = Plan()
-    for message in messages:
-        decoded = decode_predictions(message.value, max_bytes)
-        for rejection in decoded.rejections:
-            _reject(plan, message, rejection)
-        if not decoded.events:
-            continue
-        source, offset = message.source, message.offset
-        several = len(decoded.events) + len(decoded.rejections) > 1
-        for index, event in enumerate(decoded.events):
-            spec = specs.get(event.model_id)
-            problem = _unknown_model(event, specs) if spec is None else spec.check_features(event)
-            if problem is None:
-                group = plan.groups.get((event.model_id, source))
-                if group is None:
-                    group = plan.group(event.model_id, source)
-                group.events.append((offset, event))
-                continue
-            at = index if several else None
-            model = event.model_id if spec is not None else None
-            _reject(plan, message, Rejection(problem.reason, problem.detail, at, model))
+    if fast_path:
+        fast = fast_decode(messages, specs, max_bytes)
+    else:
+        fast = FastPlan(fallback=list(range(len(messages))))
+    for (model_id, source), events in fast.accepted.items():
+        plan.group(model_id, source).parts.append(events)
+    accepted: dict[tuple[str, str], list[tuple[int, int, PredictionEvent]]] = defaultdict(list)
+    for position in fast.fallback:
+        message = messages[position]
+        for index, event in enumerate(_decode_one(plan, message, specs, max_bytes)):
+            row = (position * ORDER_STRIDE + index, message.offset, event)
+            accepted[(event.model_id, message.source)].append(row)
+    for (model_id, source), rows in accepted.items():
+        names = list(specs[model_id].profile.features)
+        plan.group(model_id, source).parts.append(AcceptedEvents.of_events(names, rows))
     return plan
+
+
+def _decode_one(
+    plan: Plan, message: RawMessage, specs: Mapping[str, ModelSpec], max_bytes: int
+) -> list[PredictionEvent]:
+    """The usable events of one message by its pydantic schema; the rest dead-lettered."""
+    decoded = decode_predictions(message.value, max_bytes)
+    for rejection in decoded.rejections:
+        _reject(plan, message, rejection)
+    usable = []
+    several = len(decoded.events) + len(decoded.rejections) > 1
+    for index, event in enumerate(decoded.events):
+        spec = specs.get(event.model_id)
+        problem = _unknown_model(event, specs) if spec is None else spec.check_features(event)
+        if problem is None:
+            usable.append(event)
+            continue
+        at = index if several else None
+        model = event.model_id if spec is not None else None
+        _reject(plan, message, Rejection(problem.reason, problem.detail, at, model))
+    return usable
 
 
 def _totals(group: Group) -> dict[str, FieldValue]:
     totals: dict[str, int] = defaultdict(int)
-    totals["i:events"] += len(group.events)
+    totals["i:events"] += group.size
     for _, reason in group.rejected:
         totals[f"i:dlq:{reason.value}"] += 1
     return {k: v for k, v in totals.items() if v}
@@ -118,15 +157,12 @@ def group_update(group: Group, spec: ModelSpec | None) -> BatchUpdate | None:
     if not offsets:
         return None
     hashes = [HashUpdate(keys.totals(group.model_id), _totals(group))]
-    if spec is not None and group.events:
-        events = [e for _, e in group.events]
-        times = event_times(events)
-        hashes += _bucket_updates(spec, events, times)
-        hashes.append(_clock_update(group.model_id, group.source, times))
+    events = group.events
+    if spec is not None and events is not None and len(events):
+        hashes += _bucket_updates(spec, events)
+        hashes.append(_clock_update(group.model_id, group.source, events.times_s))
         if spec.quality is not None:
-            hashes += [
-                record_update(spec, e, t) for e, t in zip(events, times.tolist(), strict=True)
-            ]
+            hashes += record_updates(spec, events)
     return BatchUpdate(group.model_id, group.source, min(offsets), max(offsets), tuple(hashes))
 
 
@@ -150,21 +186,28 @@ def _buckets(windowing: Windowing, times: FloatArray) -> list[tuple[int, IntArra
     return [(int(starts[rows[0]]), rows) for rows in np.split(order, cuts)]
 
 
-def _bucket_updates(
-    spec: ModelSpec, events: Sequence[PredictionEvent], times: FloatArray
-) -> list[HashUpdate]:
-    """The bucket hashes of a group's events: their columns are read once, then split by
-    time bucket."""
-    columns = columns_from_events(spec.profile, events)
-    per_event = EventColumns.of(events, times)
+def _bucket_updates(spec: ModelSpec, events: AcceptedEvents) -> list[HashUpdate]:
+    """The bucket hashes of a group's events: their columns are encoded once, then split
+    by time bucket."""
+    outputs = {n: events.outputs[n] for n in OUTPUT_NAMES if n in spec.profile.outputs}
+    columns = encode_columns(spec.profile, events.features, outputs)
+    per_event = EventColumns(
+        times_s=events.times_s,
+        is_error=events.is_error,
+        latencies_ms=np.array(events.latencies_ms, dtype=np.float64),  # None -> NaN
+        scores=np.array(events.outputs["score"], dtype=np.float64),
+    )
     ttl = spec.windowing.window_seconds + spec.retention_seconds
     updates = []
-    for start, rows in _buckets(spec.windowing, times):
-        part, part_columns, part_event_columns = events, columns, per_event
+    for start, rows in _buckets(spec.windowing, events.times_s):
+        size, part_columns, part_event_columns = len(events), columns, per_event
         if rows is not None:
-            part = [events[i] for i in rows.tolist()]
-            part_columns, part_event_columns = columns.select(rows), per_event.select(rows)
+            size, part_columns, part_event_columns = (
+                len(rows),
+                columns.select(rows),
+                per_event.select(rows),
+            )
         windows = ModelWindows.empty(spec.profile).add(spec.profile, part_columns)
-        hashes = bucket_hashes(spec, start, part, part_columns, windows, part_event_columns)
+        hashes = bucket_hashes(spec, start, size, part_columns, windows, part_event_columns)
         updates += [HashUpdate(key, fields, ttl) for key, fields in hashes.items()]
     return updates

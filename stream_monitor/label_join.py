@@ -23,6 +23,7 @@ from schemas import (
     RejectReason,
     decode_ground_truth,
 )
+from stream_monitor.accepted import AcceptedEvents
 from stream_monitor.dead_letters import RawMessage, dead_letter
 from stream_monitor.model_spec import INVALID_MODEL, ModelSpec
 from stream_monitor.quality import (
@@ -77,6 +78,45 @@ def record_update(
         {RECORD: orjson.dumps(state).decode()},
         spec.label_ttl_seconds + spec.windowing.window_seconds,
     )
+
+
+def record_updates(spec: ModelSpec, events: AcceptedEvents) -> list[HashUpdate]:
+    """The join record of each accepted event (as :func:`record_update` of each)."""
+    ttl = spec.label_ttl_seconds + spec.windowing.window_seconds
+    prefix = keys.prediction(spec.model_id, "")
+    kind, version, dumps = StoredPrediction.kind, StoredPrediction.version, orjson.dumps
+    scores = [None if s is None else float(s) for s in events.outputs["score"]]
+    values = [None if v is None else float(v) for v in events.outputs["value"]]
+    rows = zip(
+        events.event_ids,
+        events.versions,
+        events.times_s.tolist(),
+        events.outputs["label"],
+        scores,
+        values,
+        strict=True,
+    )
+    return [
+        HashUpdate(
+            prefix + event_id,
+            {
+                RECORD: dumps(
+                    {
+                        "kind": kind,
+                        "version": version,
+                        "event_id": event_id,
+                        "model_version": model_version,
+                        "timestamp_s": time_s,
+                        "label": label,
+                        "score": score,
+                        "value": value,
+                    }
+                ).decode()
+            },
+            ttl,
+        )
+        for event_id, model_version, time_s, label, score, value in rows
+    ]
 
 
 @dataclass

@@ -102,12 +102,12 @@ class Pipeline:
         groups = list(plan.groups.values())
         by_model: Counter[str] = Counter()
         counted, duplicates = self._apply_once(
-            groups, self._apply, lambda g: len(g.events), by_model
+            groups, self._apply, lambda g: g.size, by_model
         )
         latest: dict[str, float] = {}
         for g in groups:
-            if g.events:
-                newest = max(e.timestamp.timestamp() for _, e in g.events)
+            if g.size:
+                newest = float(g.events.times_s.max())  # type: ignore[union-attr]
                 latest[g.model_id] = max(newest, latest.get(g.model_id, newest))
         return IngestResult(counted, plan.dead_letters, duplicates, latest, dict(by_model))
 

@@ -100,14 +100,13 @@ class EventColumns:
 def bucket_hashes(
     spec: ModelSpec,
     start: int,
-    events: Sequence[PredictionEvent],
+    count: int,
     columns: BatchColumns,
     windows: ModelWindows,
-    event_columns: EventColumns | None = None,
+    per_event: EventColumns,
 ) -> dict[str, dict[str, FieldValue]]:
-    """Bucket key -> fields to add, for the events of one bucket (``event_columns``: their
-    :class:`EventColumns`, when the caller has them)."""
-    per_event = EventColumns.of(events) if event_columns is None else event_columns
+    """Bucket key -> fields to add, for the ``count`` events of one bucket (``columns``,
+    ``windows`` and ``per_event``: theirs)."""
     model = spec.model_id
     hashes: dict[str, dict[str, FieldValue]] = {}
     for group, part, cols in (
@@ -126,7 +125,7 @@ def bucket_hashes(
     )
     hashes[keys.bucket(model, start, OPS)] = prefixed(ops.to_fields(), _OPS_EXTREMES)
     if spec.quality is not None:
-        hashes.update(_label_side(spec, start, len(events), per_event.scores))
+        hashes.update(_label_side(spec, start, count, per_event.scores))
     return hashes
 
 

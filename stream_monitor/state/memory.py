@@ -33,6 +33,8 @@ class MemoryStore:
         self._docs: dict[str, dict[str, Any]] = {}
         self._leases: dict[str, tuple[int, str]] = {}
         self._issued = 0
+        self._field_names: set[str] = set()
+        """Field names already found valid (few distinct ones: checked once each)."""
 
     def apply(self, updates: Sequence[BatchUpdate]) -> list[Applied]:
         return [self._apply_one(u) for u in updates]
@@ -43,10 +45,12 @@ class MemoryStore:
             return Applied.DUPLICATE
         if update.first_offset <= mark:
             return Applied.OVERLAP
-        for change in update.hashes:  # a bad field name refuses the whole update, as in Redis
+        known = self._field_names  # a bad field name refuses the whole update, as in Redis
+        for change in update.hashes:
             for name in change.fields:
-                if not name.startswith(keys.FIELD_KINDS):
+                if name not in known:
                     validate_field_name(name)
+                    known.add(name)
         for change in update.hashes:
             target = self._hashes.get(change.key)
             if target is None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from stream_monitor.state import keys
 
 FieldValue = int | float | str
 
 
-@dataclass(frozen=True)
-class HashUpdate:
-    """Field changes of one hash; the field prefix (see :mod:`keys`) says how each merges."""
+class HashUpdate(NamedTuple):
+    """Field changes of one hash; the field prefix (see :mod:`keys`) says how each merges.
+
+    A named tuple: one is built per ingested event (its label-join record)."""
 
     key: str
     fields: Mapping[str, FieldValue]

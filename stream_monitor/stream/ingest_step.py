@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from stream_monitor.collector import collector_paused
 from stream_monitor.dead_letters import RawMessage
 from stream_monitor.pipeline import IngestResult
 from stream_monitor.stream.publisher import Publisher, dead_letter_record
@@ -40,7 +41,10 @@ class IngestStep:
     counts: IngestCounts = field(default_factory=IngestCounts)
 
     def __call__(self, messages: Sequence[RawMessage]) -> IngestResult:
-        result = retry_forever(lambda: self.apply(messages), "applying a batch to Redis", self.stop)
+        with collector_paused():
+            result = retry_forever(
+                lambda: self.apply(messages), "applying a batch to Redis", self.stop
+            )
         letters = [dead_letter_record(d, self.dead_letter_topic) for d in result.dead_letters]
         self.publisher.publish(letters)
         self.counts.batches += 1
