@@ -11,13 +11,14 @@ from typing import Any
 import orjson
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from tests.conftest import kafka_client_config
 from tests.integration.worker_util import wait_until, window_end
 
 
 def produce(bootstrap: str, topic: str, values: list[bytes]) -> list[tuple[int, int]]:
     """Send ``values`` keyed by their index, so they spread over all partitions (in order
     within each); their (partition, offset)."""
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    producer = Producer({**kafka_client_config(bootstrap), "enable.idempotence": True})
     where: list[tuple[int, int]] = [(-1, -1)] * len(values)
 
     def delivered(i: int) -> Callable[[Any, Any], None]:
@@ -40,7 +41,7 @@ def produce(bootstrap: str, topic: str, values: list[bytes]) -> list[tuple[int, 
 
 def group_lag(bootstrap: str, group: str, topic: str) -> int:
     """Messages of ``topic`` not yet committed by consumer group ``group``."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    consumer = Consumer({**kafka_client_config(bootstrap), "group.id": group})
     try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
         tps = [TopicPartition(topic, p) for p in partitions]
@@ -83,7 +84,7 @@ class TopicReader:
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.consumer = Consumer(
             {
-                "bootstrap.servers": bootstrap,
+                **kafka_client_config(bootstrap),
                 "group.id": f"reader-{uuid.uuid4().hex[:8]}",
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": False,
