@@ -15,7 +15,9 @@ from tests.conftest import kafka_client_config
 from tests.integration.worker_util import wait_until, window_end
 
 
-def produce(bootstrap: str, topic: str, values: list[bytes]) -> list[tuple[int, int]]:
+def produce(
+    bootstrap: str, topic: str, values: list[bytes], flush_seconds: float = 30.0
+) -> list[tuple[int, int]]:
     """Send ``values`` keyed by their index, so they spread over all partitions (in order
     within each); their (partition, offset)."""
     producer = Producer({**kafka_client_config(bootstrap), "enable.idempotence": True})
@@ -35,7 +37,8 @@ def produce(bootstrap: str, topic: str, values: list[bytes]) -> list[tuple[int, 
                 break
             except BufferError:
                 producer.poll(0.1)
-    assert producer.flush(30) == 0, "messages still in the producer queue after 30 s"
+    left = producer.flush(flush_seconds)
+    assert left == 0, f"messages still in the producer queue after {flush_seconds} s"
     return where
 
 
@@ -57,8 +60,16 @@ def group_lag(bootstrap: str, group: str, topic: str) -> int:
 class PacedProducer(threading.Thread):
     """Produces ``values`` in chunks with a pause between them, in the background."""
 
-    def __init__(self, bootstrap: str, topic: str, values: list[bytes], chunk: int = 500) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str,
+        values: list[bytes],
+        chunk: int = 500,
+        flush_seconds: float = 30.0,
+    ) -> None:
         super().__init__(daemon=True)
+        self.flush_seconds = flush_seconds
         self.bootstrap, self.topic, self.values, self.chunk = bootstrap, topic, values, chunk
         self.sent = 0
         self.error: BaseException | None = None
@@ -66,7 +77,8 @@ class PacedProducer(threading.Thread):
     def run(self) -> None:
         try:
             for start in range(0, len(self.values), self.chunk):
-                produce(self.bootstrap, self.topic, self.values[start : start + self.chunk])
+                chunk = self.values[start : start + self.chunk]
+                produce(self.bootstrap, self.topic, chunk, self.flush_seconds)
                 self.sent = min(start + self.chunk, len(self.values))
                 time.sleep(0.2)
         except BaseException as exc:  # reported by finish()
