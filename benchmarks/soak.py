@@ -53,6 +53,8 @@ TITLE: Final = "Soak: memory growth and consumer lag under a steady stream"
 RETENTION: Final = "65s"
 LABEL_TTL: Final = "30s"
 SETTLE_SECONDS: Final = 100.0
+SOAK_DB: Final = 9
+"""The Redis database of the run, so its key count is its own (memory is the server's)."""
 """Growth is measured from the first sample after this (caches, buckets, records fill)."""
 
 
@@ -160,8 +162,19 @@ def _sample(
     )
 
 
+def own_database(url: str) -> str:
+    """``url`` on database :data:`SOAK_DB`.
+
+    >>> own_database("redis://127.0.0.1:6379/0")
+    'redis://127.0.0.1:6379/9'
+    """
+    base, _, db = url.rpartition("/")
+    return f"{base}/{SOAK_DB}" if db.isdigit() and base.count("/") >= 2 else f"{url}/{SOAK_DB}"
+
+
 def run_soak(profile: SoakProfile) -> SoakReport:
-    kafka, url = services()
+    kafka, shared = services()
+    url = own_database(shared)
     run = Run(uuid.uuid4().hex[:10])
     client = redis.Redis.from_url(url)
     report = SoakReport(profile)
@@ -232,8 +245,8 @@ def markdown(report: SoakReport) -> str:
         f"{ENVELOPE} (the twenty-feature mix, wall-clock times), one worker, windows "
         f"{LIVE_WINDOWS['bucket']} s buckets / {LIVE_WINDOWS['window']} s, retention "
         f"{RETENTION}, label-join TTL {LABEL_TTL}; a sample every {p.sample_seconds:.0f} s. "
-        f"Redis memory and keys are the whole server's (`used_memory`, `DBSIZE`); "
-        f"{samples[0].redis_keys:,} keys of earlier runs were there at the start.",
+        f"Redis keys are the run's own (`DBSIZE` of database {SOAK_DB}, "
+        f"{samples[0].redis_keys:,} at the start); memory is the whole server's `used_memory`.",
         "",
         "| t (s) | produced | counted | lag (messages) | worker RSS (MiB) | Redis used (MiB) "
         "| Redis keys |",

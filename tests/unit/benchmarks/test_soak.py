@@ -32,3 +32,12 @@ def test_the_table_has_a_row_per_sample_and_the_worst_lag() -> None:
 
 def test_the_runner_knows_the_soak_suite() -> None:
     assert "soak" in SUITES
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import benchmarks.soak
+
+    result = doctest.testmod(benchmarks.soak)
+    assert result.attempted > 0 and result.failed == 0
