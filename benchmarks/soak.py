@@ -17,7 +17,6 @@ test: nothing is asserted but exact counts at the end.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import threading
@@ -31,7 +30,7 @@ import redis
 import yaml
 from confluent_kafka import Consumer, Producer, TopicPartition
 
-from benchmarks.report import RunInfo, write_section
+from benchmarks.report import suite_main
 from benchmarks.throughput import (
     ENVELOPE,
     LIVE_WINDOWS,
@@ -271,17 +270,9 @@ def markdown(report: SoakReport) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.soak")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
-    parser.add_argument("--print-only", action="store_true")
-    args = parser.parse_args(argv)
-    info = RunInfo.collect(args.profile)
-    body = markdown(run_soak(PROFILES[args.profile]))
-    section = f"## {TITLE}\n\n{info.markdown()}\n\n{body}"
-    print(section)
-    if not args.print_only:
-        write_section(SUITE, section)
-    return 0
+    return suite_main(
+        argv, SUITE, TITLE, PROFILES, lambda profile: markdown(run_soak(PROFILES[profile]))
+    )
 
 
 if __name__ == "__main__":
