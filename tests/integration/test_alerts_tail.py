@@ -15,7 +15,7 @@ from confluent_kafka.admin import AdminClient
 from schemas import AlertEvent
 from stream_monitor.rules import alert_labels, fingerprint
 from stream_monitor.stream.admin import create_missing
-from tests.conftest import Services
+from tests.conftest import Services, kafka_client_config
 from tests.integration.worker_kafka import produce
 from tests.integration.worker_util import Names, free_port
 
@@ -64,7 +64,7 @@ def _tail(config: Path, *args: str) -> subprocess.Popen[str]:
 
 def _topic(services: Services) -> str:
     topic = Names().topic("alerts")
-    admin = AdminClient({"bootstrap.servers": services.kafka_bootstrap})
+    admin = AdminClient(kafka_client_config(services.kafka_bootstrap))
     assert create_missing(admin, [topic], partitions=1, replication=1) == [topic]
     return topic
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from stream_monitor import simulate
 from stream_monitor.cli import app
 from stream_monitor.simulate import Scenario, scaled
-from tests.conftest import Services
+from tests.conftest import Services, kafka_client_config
 from tests.integration.kafka_util import new_topic
 
 MINUTES, RATE = 2, 5.0
@@ -24,7 +24,7 @@ def _read(bootstrap: str, topic: str, expected: int, timeout_s: float = 60.0) ->
     """The values on ``topic``, once ``expected`` are there (or the time is up)."""
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **kafka_client_config(bootstrap),
             "group.id": f"test-{uuid.uuid4().hex[:8]}",
             "auto.offset.reset": "earliest",
         }

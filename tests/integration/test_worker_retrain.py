@@ -30,7 +30,7 @@ from stream_monitor.settings import ModelSettings, Settings
 from stream_monitor.simulate import Incident, Scenario
 from stream_monitor.specs import model_spec
 from stream_monitor.state.memory import MemoryStore
-from tests.conftest import Services
+from tests.conftest import Services, kafka_client_config
 from tests.integration.worker_kafka import TopicReader
 from tests.integration.worker_util import Names, WorkerProcess, running, totals, wait_until
 
@@ -102,7 +102,7 @@ def _feed(services: Services, names: Names) -> None:
     counted (predictions) and joined (labels) in Redis before the next."""
     predictions, labels = _events(names.model)
     start = SCENARIO.start_epoch
-    producer = Producer({"bootstrap.servers": services.kafka_bootstrap, "linger.ms": 5})
+    producer = Producer({**kafka_client_config(services.kafka_bootstrap), "linger.ms": 5})
     sent = {"i:events": 0, JOINED_TOTAL: 0}
     plan = [("predictions", "i:events", predictions), ("ground_truth", JOINED_TOTAL, labels)]
     for step_end in range(start + STEP, start + SCENARIO.duration_s + STEP, STEP):
