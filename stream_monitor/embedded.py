@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from itertools import islice, repeat
 
 import orjson
 
@@ -107,7 +107,8 @@ class Replay:
 
     def _ingest(self, batch: tuple[bytes, ...]) -> list[DeadLetter]:
         first = self.counts.lines
-        messages = [RawMessage(line, SOURCE_TOPIC, 0, first + i) for i, line in enumerate(batch)]
+        offsets = range(first, first + len(batch))
+        messages = list(map(RawMessage, batch, repeat(SOURCE_TOPIC), repeat(0), offsets))
         self.counts.lines += len(batch)
         with collector_paused():
             result = self.pipeline.ingest(messages)
