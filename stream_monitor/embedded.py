@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice, repeat
+from itertools import islice
 
 import orjson
 
 from schemas import DeadLetter
 from stream_monitor.collector import collector_paused
-from stream_monitor.ingest import RawMessage
+from stream_monitor.dead_letters import raw_messages
 from stream_monitor.pipeline import OutputEvent, Pipeline
 
 SOURCE_TOPIC = "file"
@@ -97,7 +97,7 @@ class Replay:
         while pending and pending[-1][0] <= until:
             due.append(pending.pop()[1])
         first = self.counts.labels
-        messages = [RawMessage(line, LABEL_TOPIC, 0, first + i) for i, line in enumerate(due)]
+        messages = raw_messages(due, LABEL_TOPIC, 0, first)
         self.counts.labels += len(due)
         result = self.pipeline.ingest_labels(messages) if messages else None
         if result is None:
@@ -107,8 +107,7 @@ class Replay:
 
     def _ingest(self, batch: tuple[bytes, ...]) -> list[DeadLetter]:
         first = self.counts.lines
-        offsets = range(first, first + len(batch))
-        messages = list(map(RawMessage, batch, repeat(SOURCE_TOPIC), repeat(0), offsets))
+        messages = raw_messages(batch, SOURCE_TOPIC, 0, first)
         self.counts.lines += len(batch)
         with collector_paused():
             result = self.pipeline.ingest(messages)
