@@ -1,8 +1,9 @@
 """``python -m benchmarks run --profile quick|full [--only NAME]``.
 
-Runs the suites (``detection``, ``binning``, ``throughput``) and rewrites each one's section of
-``docs/benchmarks.md`` (see :mod:`benchmarks.report`). ``--only`` takes a suite name, or
-one detection scenario name: a single scenario's table is printed, and the document is
+Runs the suites (``detection``, ``binning``, ``throughput``, ``replay``, ``soak``) and
+rewrites each one's section of ``docs/benchmarks.md`` (see :mod:`benchmarks.report`).
+``--only`` takes a suite name, or one detection scenario name: a single scenario's table
+is printed, and the document is
 left alone (a partial table would replace the full one).
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from benchmarks import binning, detection, replay, throughput
+from benchmarks import binning, detection, replay, soak, throughput
 from benchmarks.report import DOCUMENT, RunInfo, write_section
 from benchmarks.scenarios import SCENARIOS
 
@@ -38,6 +39,7 @@ SUITES: Final[dict[str, tuple[str, Callable[[str, list[str] | None], str]]]] = {
     "binning": ("Binning: batch binning against bare numpy", _binning),
     "throughput": (throughput.TITLE, _throughput),
     "replay": (replay.TITLE, lambda p, _: replay.markdown(replay.run_replay(replay.PROFILES[p]))),
+    "soak": (soak.TITLE, lambda p, _: soak.markdown(soak.run_soak(soak.PROFILES[p]))),
 }
 
 

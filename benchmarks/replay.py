@@ -40,7 +40,6 @@ Run standalone: ``python -m benchmarks.replay [--profile quick|full] [--print-on
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 import time
@@ -52,7 +51,7 @@ from typing import Any, Final
 import numpy as np
 import orjson
 
-from benchmarks.report import DOCUMENT, RunInfo, write_section
+from benchmarks.report import suite_main
 from benchmarks.scenarios import MIX, Column
 from schemas import PredictionEvent
 from stream_monitor.embedded import Replay
@@ -417,18 +416,9 @@ def markdown(report: ReplayReport) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.replay", description=TITLE)
-    parser.add_argument("--profile", choices=tuple(PROFILES), default="quick")
-    parser.add_argument("--print-only", action="store_true", help="print the section only")
-    args = parser.parse_args(argv)
-    info = RunInfo.collect(args.profile)
-    report = run_replay(PROFILES[args.profile])
-    section = f"## {TITLE}\n\n{info.markdown()}\n\n{markdown(report)}"
-    print(section)
-    if not args.print_only:
-        write_section(SUITE, section, DOCUMENT)
-        print(f"{SUITE}: written to {DOCUMENT}", file=sys.stderr)
-    return 0
+    return suite_main(
+        argv, SUITE, TITLE, PROFILES, lambda profile: markdown(run_replay(PROFILES[profile]))
+    )
 
 
 if __name__ == "__main__":

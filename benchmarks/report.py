@@ -8,11 +8,13 @@ appended at the end; a missing file is created with :data:`HEADER`.
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import re
 import subprocess
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -162,3 +164,25 @@ class RunInfo:
             f"nproc {self.cpus} ({self.cpu}), {self.system}, Python {self.python} "
             f"({sys.implementation.name}); {self.libraries}._"
         )
+
+
+def suite_main(
+    argv: Sequence[str] | None,
+    suite: str,
+    title: str,
+    profiles: Iterable[str],
+    body: Callable[[str], str],
+) -> int:
+    """The command line of one suite (``python -m benchmarks.<suite>``): run a profile,
+    print its section of ``docs/benchmarks.md`` and, unless ``--print-only``, write it."""
+    parser = argparse.ArgumentParser(prog=f"python -m benchmarks.{suite}", description=title)
+    parser.add_argument("--profile", choices=sorted(profiles), default="quick")
+    parser.add_argument("--print-only", action="store_true", help="print the section only")
+    args = parser.parse_args(argv)
+    info = RunInfo.collect(args.profile)
+    section = f"## {title}\n\n{info.markdown()}\n\n{body(args.profile)}"
+    print(section)
+    if not args.print_only:
+        write_section(suite, section)
+        print(f"{suite}: written to {DOCUMENT}", file=sys.stderr)
+    return 0

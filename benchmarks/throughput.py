@@ -34,7 +34,6 @@ way out. Standalone: ``python -m benchmarks.throughput [--profile quick|full]``.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import signal
@@ -58,7 +57,7 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
-from benchmarks.report import ROOT, RunInfo, write_section
+from benchmarks.report import ROOT, suite_main
 from benchmarks.scenarios import MIX
 from stream_monitor.ingest import RawMessage
 from stream_monitor.model_spec import ModelSpec
@@ -602,17 +601,9 @@ def _ratio_row(name: str, value: float, goal: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.throughput")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
-    parser.add_argument("--print-only", action="store_true")
-    args = parser.parse_args(argv)
-    info = RunInfo.collect(args.profile)
-    body = markdown(run_throughput(PROFILES[args.profile]))
-    section = f"## {TITLE}\n\n{info.markdown()}\n\n{body}"
-    print(section)
-    if not args.print_only:
-        write_section(SUITE, section)
-    return 0
+    return suite_main(
+        argv, SUITE, TITLE, PROFILES, lambda profile: markdown(run_throughput(PROFILES[profile]))
+    )
 
 
 if __name__ == "__main__":

@@ -148,5 +148,9 @@ class DeadLetter(BaseModel):
     offset: int | None = None
     index: int | None = Field(default=None, description="Position inside a batch envelope.")
     model_id: str | None = None
-    original: str = Field(description="The original bytes, base64-encoded.")
+    original: str = Field(
+        description="The original bytes, base64-encoded: at most the first 512 KiB "
+        "(original_size is the full size); empty in the second and later dead letters of "
+        "one message (entries of an envelope), which share its partition and offset."
+    )
     original_size: int

@@ -206,13 +206,10 @@ def check_config(
 
 
 def _silences(config: Path | None) -> SilenceStore:
-    from stream_monitor.settings import load_settings, read_secret
-    from stream_monitor.state.connect import redis_client
-    from stream_monitor.state.silence_store import SilenceStore
+    from stream_monitor.service import connect_redis
+    from stream_monitor.settings import load_settings
 
-    r = load_settings(config).redis
-    password = read_secret(r.password, r.password_file)
-    return SilenceStore(redis_client(r.url, password, r.tls, r.tls_ca_file))
+    return connect_redis(load_settings(config).redis)[1]
 
 
 @silence_app.command("add")

@@ -10,6 +10,11 @@ from typing import NamedTuple
 
 from schemas import DeadLetter, Rejection
 
+MAX_ORIGINAL_BYTES = 512 * 1024
+"""The most of a message's bytes a dead letter carries: in base64 about 683 KiB, under
+Kafka's default record limit of 1 MB, so a dead letter can always be published.
+``original_size`` is always the full size; a shorter ``original`` was cut."""
+
 
 class RawMessage(NamedTuple):
     """One Kafka message (a named tuple: built once per message on the hot path)."""
@@ -36,7 +41,13 @@ def raw_messages(
     return list(map(_new_message, zip(values, repeat(topic), repeat(partition), offsets)))
 
 
-def dead_letter(message: RawMessage, rejection: Rejection) -> DeadLetter:
+def dead_letter(
+    message: RawMessage, rejection: Rejection, with_original: bool = True
+) -> DeadLetter:
+    """The dead letter of ``rejection``; ``with_original=False`` leaves the bytes out (the
+    second and later dead letters of one message: an envelope of 10,000 bad entries must not
+    copy its bytes 10,000 times)."""
+    kept = message.value[:MAX_ORIGINAL_BYTES] if with_original else b""
     return DeadLetter(
         reason=rejection.reason.value,
         detail=rejection.detail,
@@ -45,6 +56,6 @@ def dead_letter(message: RawMessage, rejection: Rejection) -> DeadLetter:
         offset=message.offset,
         index=rejection.index,
         model_id=rejection.model_id,
-        original=base64.b64encode(message.value).decode("ascii"),
+        original=base64.b64encode(kept).decode("ascii"),
         original_size=len(message.value),
     )

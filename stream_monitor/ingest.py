@@ -86,7 +86,14 @@ def _unknown_model(event: PredictionEvent, specs: Mapping[str, ModelSpec]) -> Re
 
 
 def _reject(plan: Plan, message: RawMessage, rejection: Rejection) -> None:
-    letter = dead_letter(message, rejection)
+    """Dead-letter ``rejection``; only the first dead letter of a message carries its bytes."""
+    last = plan.dead_letters[-1] if plan.dead_letters else None
+    repeated = last is not None and (last.source_topic, last.partition, last.offset) == (
+        message.topic,
+        message.partition,
+        message.offset,
+    )
+    letter = dead_letter(message, rejection, with_original=not repeated)
     plan.dead_letters.append(letter)
     model = rejection.model_id if rejection.reason != RejectReason.UNKNOWN_MODEL else None
     plan.group(model or INVALID_MODEL, message.source).rejected.append(

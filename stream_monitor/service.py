@@ -19,7 +19,7 @@ from stream_monitor.settings import (
     read_secret,
 )
 from stream_monitor.specs import load_reference, model_spec
-from stream_monitor.state.connect import redis_client
+from stream_monitor.state.connect import check_credentials, redis_client
 from stream_monitor.state.redis_store import RedisStore
 from stream_monitor.state.silence_store import SilenceStore
 from stream_monitor.state.store import Store
@@ -60,7 +60,10 @@ def build_specs(settings: Settings) -> dict[str, ModelSpec]:
 def connect_redis(settings: RedisSettings) -> tuple[RedisStore, SilenceStore]:
     """The state store and the silences (written by ``stream-monitor silence``) on one client."""
     password = read_secret(settings.password, settings.password_file)
-    client = redis_client(settings.url, password, settings.tls, settings.tls_ca_file)
+    client = redis_client(
+        settings.url, password, settings.tls, settings.tls_ca_file, settings.username
+    )
+    check_credentials(client, settings.url)
     return RedisStore(client), SilenceStore(client)
 
 

@@ -31,7 +31,10 @@ class _Section(BaseModel):
 def read_secret(value: SecretStr | None, file: Path | None) -> str | None:
     """A secret given inline or in a file (Kubernetes secret mounts); never logged."""
     if file is not None:
-        return file.read_text(encoding="utf-8").strip()
+        try:
+            return file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UserError(f"cannot read the secret file {file}: {exc.strerror}") from None
     return value.get_secret_value() if value is not None else None
 
 
@@ -63,6 +66,8 @@ class KafkaSettings(_Section):
 
 class RedisSettings(_Section):
     url: str = "redis://localhost:6379/0"
+    username: str | None = None
+    """An ACL user (Redis 6+); none: the ``default`` user."""
     password: SecretStr | None = None
     password_file: Path | None = None
     tls: bool = False

@@ -10,7 +10,7 @@ from stream_monitor.quality.spec import QualitySpec
 from stream_monitor.settings import LimitSettings, ModelSettings
 from stream_monitor.stats.build import build_profile
 from stream_monitor.stats.io import read_table
-from stream_monitor.stats.profile import ReferenceProfile
+from stream_monitor.stats.profile import CategoricalProfile, ReferenceProfile
 
 PROFILE_SUFFIXES = (".json",)
 
@@ -37,10 +37,34 @@ def quality_spec(model: ModelSettings) -> QualitySpec:
     return QualitySpec(task="binary", positive_label=positive)
 
 
+def check_limits(model: ModelSettings, profile: ReferenceProfile, limits: LimitSettings) -> None:
+    """A reference the limits cannot serve is a config error: every event would be
+    dead-lettered, or a bucket would hold more category fields than allowed.
+
+    Events cannot grow the category fields: values outside the frozen vocabulary are
+    counted in ``__other__``."""
+    if len(profile.features) > limits.max_features_per_event:
+        raise UserError(
+            f"model {model.id}: the reference has {len(profile.features)} features; "
+            f"limits.max_features_per_event is {limits.max_features_per_event}"
+        )
+    for name, feature in profile.features.items():
+        if isinstance(feature, CategoricalProfile) and (
+            len(feature.vocabulary) > limits.max_categories_per_feature
+        ):
+            raise UserError(
+                f"model {model.id}: feature {name!r} has {len(feature.vocabulary)} categories "
+                f"in the reference; limits.max_categories_per_feature is "
+                f"{limits.max_categories_per_feature} (rebuild the profile with fewer "
+                "categories, or raise the limit)"
+            )
+
+
 def model_spec(
     model: ModelSettings, profile: ReferenceProfile, limits: LimitSettings | None = None
 ) -> ModelSpec:
     limits = limits or LimitSettings()
+    check_limits(model, profile, limits)
     return ModelSpec(
         model_id=model.id,
         profile=profile,

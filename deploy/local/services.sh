@@ -18,7 +18,9 @@ REDIS_DIR=$STATE/redis
 KAFKA_PID=$KAFKA_DIR/kafka.pid
 REDIS_PID=$REDIS_DIR/redis.pid
 READY_TIMEOUT=${STREAM_MONITOR_READY_TIMEOUT:-90}
-KAFKA_PORT="" CONTROLLER_PORT="" REDIS_PORT="" # set by load_ports
+KAFKA_PORT="" CONTROLLER_PORT="" REDIS_PORT="" SASL_PORT="" REDIS_TLS_PORT="" # load_ports
+# shellcheck source=secure.sh source-path=SCRIPTDIR
+source "$LOCAL_DIR/secure.sh"
 
 # --- state -------------------------------------------------------------------
 
@@ -29,20 +31,22 @@ load_ports() {
 }
 
 write_ports() {
-  local kafka controller redis
-  read -r kafka controller redis < <(free_ports 3)
-  printf 'KAFKA_PORT=%s\nCONTROLLER_PORT=%s\nREDIS_PORT=%s\n' \
-    "$kafka" "$controller" "$redis" >"$STATE/ports"
+  local kafka controller redis sasl redis_tls
+  read -r kafka controller redis sasl redis_tls < <(free_ports 5)
+  printf 'KAFKA_PORT=%s\nCONTROLLER_PORT=%s\nREDIS_PORT=%s\nSASL_PORT=%s\nREDIS_TLS_PORT=%s\n' \
+    "$kafka" "$controller" "$redis" "$sasl" "$redis_tls" >"$STATE/ports"
   load_ports
 }
 
 write_env() {
   printf 'KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:%s\nREDIS_URL=redis://127.0.0.1:%s/0\n' \
     "$KAFKA_PORT" "$REDIS_PORT" >"$STATE/env"
+  secure_env >>"$STATE/env"
+  chmod 600 "$STATE/env"
 }
 
 remove_state() {
-  rm -rf "$KAFKA_DIR" "$REDIS_DIR"
+  rm -rf "$KAFKA_DIR" "$REDIS_DIR" "$SECURE_DIR"
   rm -f "$STATE/env" "$STATE/ports"
   rmdir "$STATE" 2>/dev/null || true
 }
@@ -55,11 +59,11 @@ write_kafka_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$SASL_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
 log.dirs=$KAFKA_DIR/data
 num.partitions=4
 auto.create.topics.enable=true
@@ -72,6 +76,7 @@ share.coordinator.state.topic.min.isr=1
 min.insync.replicas=1
 group.initial.rebalance.delay.ms=0
 EOF
+  kafka_secure_properties >>"$KAFKA_DIR/server.properties"
   cat >"$KAFKA_DIR/log4j2.properties" <<EOF
 status = warn
 shutdownHook = disable
@@ -97,7 +102,7 @@ set_kafka_jvm() {
 format_kafka_storage() {
   set_kafka_jvm
   "${KAFKA_JVM[@]}" kafka.tools.StorageTool format -t "$(new_cluster_id)" \
-    -c "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/format.log" 2>&1 ||
+    -c "$KAFKA_DIR/server.properties" --add-scram "$(kafka_scram_argument)" >"$KAFKA_DIR/format.log" 2>&1 ||
     { cat "$KAFKA_DIR/format.log" >&2; die "formatting Kafka storage failed"; }
 }
 
@@ -128,7 +133,8 @@ start_redis() {
   log "starting Redis on 127.0.0.1:$REDIS_PORT"
   mkdir -p "$REDIS_DIR"
   rm -f "$REDIS_PID"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+  write_redis_secure_config
+  redis-server "$REDIS_DIR/secure.conf" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
     --daemonize yes --dir "$REDIS_DIR" --pidfile "$REDIS_PID" \
     --logfile "$REDIS_DIR/redis.log" >&2
 }
@@ -157,6 +163,7 @@ cmd_up() {
   cmd_down 2>/dev/null # clear a half-running or stale state
   mkdir -p "$STATE"
   write_ports
+  make_secrets
   write_kafka_config
   format_kafka_storage
   start_kafka

@@ -12,6 +12,7 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic  # what confluent_kafka.admin re-exports, typed
 
 from stream_monitor.settings import Settings, TopicSettings
+from stream_monitor.stream.preflight import check_kafka
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 30.0
@@ -56,6 +57,7 @@ def create_missing(
 
 def ensure_topics(settings: Settings, config: Mapping[str, Any]) -> dict[str, int]:
     """Create what is missing; the partition count of every topic of the service."""
+    check_kafka(config)
     admin = AdminClient(dict(config))
     names = topic_names(settings.topics)
     worker = settings.worker

@@ -7,17 +7,19 @@ import uuid
 from confluent_kafka import Consumer, Message, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from tests.conftest import kafka_client_config
+
 
 def new_topic(bootstrap: str, prefix: str, partitions: int = 3) -> str:
     name = f"{prefix}-{uuid.uuid4().hex[:10]}"
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient(kafka_client_config(bootstrap))
     futures = admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
     futures[name].result(timeout=30)
     return name
 
 
 def produce(bootstrap: str, topic: str, values: list[bytes], key: bytes | None = None) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    producer = Producer({**kafka_client_config(bootstrap), "enable.idempotence": True})
     for value in values:
         producer.produce(topic, value=value, key=key)
     assert producer.flush(30) == 0, "messages still in the producer queue after 30 s"
@@ -28,7 +30,7 @@ def consume_all(
 ) -> list[Message]:
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **kafka_client_config(bootstrap),
             "group.id": f"test-{uuid.uuid4().hex[:8]}",
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,

@@ -114,6 +114,10 @@ def test_sigterm_during_a_redis_outage_commits_nothing_that_redis_does_not_hold(
             first.wait_ready()
             produce(services.kafka_bootstrap, topic, messages[:3000])
             wait_until(lambda: counted(server.url, names.model) >= 3000, 60, "3000 counted")
+            # faust commits on an interval: wait for it, so the outage starts at a known lag
+            wait_until(
+                lambda: group_lag(services.kafka_bootstrap, names.group, topic) == 0, 30, "commit"
+            )
             server.shutdown()
             produce(services.kafka_bootstrap, topic, messages[3000:])
             wait_until(lambda: (first.ready() or {}).get("redis") is False, 30, "outage seen")

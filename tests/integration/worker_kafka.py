@@ -11,13 +11,16 @@ from typing import Any
 import orjson
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from tests.conftest import kafka_client_config
 from tests.integration.worker_util import wait_until, window_end
 
 
-def produce(bootstrap: str, topic: str, values: list[bytes]) -> list[tuple[int, int]]:
+def produce(
+    bootstrap: str, topic: str, values: list[bytes], flush_seconds: float = 30.0
+) -> list[tuple[int, int]]:
     """Send ``values`` keyed by their index, so they spread over all partitions (in order
     within each); their (partition, offset)."""
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    producer = Producer({**kafka_client_config(bootstrap), "enable.idempotence": True})
     where: list[tuple[int, int]] = [(-1, -1)] * len(values)
 
     def delivered(i: int) -> Callable[[Any, Any], None]:
@@ -34,13 +37,14 @@ def produce(bootstrap: str, topic: str, values: list[bytes]) -> list[tuple[int, 
                 break
             except BufferError:
                 producer.poll(0.1)
-    assert producer.flush(30) == 0, "messages still in the producer queue after 30 s"
+    left = producer.flush(flush_seconds)
+    assert left == 0, f"messages still in the producer queue after {flush_seconds} s"
     return where
 
 
 def group_lag(bootstrap: str, group: str, topic: str) -> int:
     """Messages of ``topic`` not yet committed by consumer group ``group``."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    consumer = Consumer({**kafka_client_config(bootstrap), "group.id": group})
     try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
         tps = [TopicPartition(topic, p) for p in partitions]
@@ -56,8 +60,16 @@ def group_lag(bootstrap: str, group: str, topic: str) -> int:
 class PacedProducer(threading.Thread):
     """Produces ``values`` in chunks with a pause between them, in the background."""
 
-    def __init__(self, bootstrap: str, topic: str, values: list[bytes], chunk: int = 500) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str,
+        values: list[bytes],
+        chunk: int = 500,
+        flush_seconds: float = 30.0,
+    ) -> None:
         super().__init__(daemon=True)
+        self.flush_seconds = flush_seconds
         self.bootstrap, self.topic, self.values, self.chunk = bootstrap, topic, values, chunk
         self.sent = 0
         self.error: BaseException | None = None
@@ -65,7 +77,8 @@ class PacedProducer(threading.Thread):
     def run(self) -> None:
         try:
             for start in range(0, len(self.values), self.chunk):
-                produce(self.bootstrap, self.topic, self.values[start : start + self.chunk])
+                chunk = self.values[start : start + self.chunk]
+                produce(self.bootstrap, self.topic, chunk, self.flush_seconds)
                 self.sent = min(start + self.chunk, len(self.values))
                 time.sleep(0.2)
         except BaseException as exc:  # reported by finish()
@@ -83,7 +96,7 @@ class TopicReader:
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.consumer = Consumer(
             {
-                "bootstrap.servers": bootstrap,
+                **kafka_client_config(bootstrap),
                 "group.id": f"reader-{uuid.uuid4().hex[:8]}",
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": False,

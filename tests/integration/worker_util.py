@@ -246,8 +246,10 @@ class PrivateRedis:
     with persistence does after a restart.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, appendfsync_always: bool = False) -> None:
         self.directory = directory
+        self.appendfsync_always = appendfsync_always
+        # an append-only file fsynced on every write: the data survives SIGKILL (kill())
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
@@ -258,7 +260,8 @@ class PrivateRedis:
             "port": self.port,
             "bind": "127.0.0.1",
             "save": "",
-            "appendonly": "no",
+            "appendonly": "yes" if self.appendfsync_always else "no",
+            "appendfsync": "always",
             "daemonize": "yes",
             "dir": self.directory,
             "pidfile": self.pidfile,

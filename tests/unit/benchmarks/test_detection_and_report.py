@@ -140,7 +140,7 @@ def test_run_info_names_commit_and_machine() -> None:
 
 
 def test_only_takes_a_suite_or_a_scenario() -> None:
-    assert _plan(None) == (["detection", "binning", "throughput", "replay"], None, True)
+    assert _plan(None) == (["detection", "binning", "throughput", "replay", "soak"], None, True)
     assert _plan("binning") == (["binning"], None, True)
     assert _plan("variance_x2") == (["detection"], ["variance_x2"], False)
     with pytest.raises(SystemExit, match="unknown suite or scenario"):
