@@ -16,7 +16,8 @@ variant's time is its best repeat. The variants:
     :class:`stream_monitor.embedded.Replay` over a fresh :class:`Pipeline` on a
     :class:`MemoryStore`, everything included: decode, validation, binning, the store,
     the event-time evaluations and the alert rules. The model has a binary quality spec
-    (what the CLI configures), so each event also leaves its label-join record. Lines go
+    (what the CLI configures), so each event also leaves its label-join record (kept as
+    columns by the in-memory store). Lines go
     in batches of 2,000 messages; envelopes in batches of ``2000 // envelope`` messages
     (the same events per ingest batch). *Ingest* and *evaluate* split its time; the time
     in Python's cyclic garbage collector during the run is shown too.

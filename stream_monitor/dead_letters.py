@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
+from functools import partial
+from itertools import repeat
 from typing import NamedTuple
 
 from schemas import DeadLetter, Rejection
@@ -24,6 +27,18 @@ class RawMessage(NamedTuple):
     @property
     def source(self) -> str:
         return f"{self.topic}:{self.partition}"
+
+
+_new_message = partial(tuple.__new__, RawMessage)
+
+
+def raw_messages(
+    values: Sequence[bytes], topic: str, partition: int, first_offset: int
+) -> list[RawMessage]:
+    """Messages of one partition at consecutive offsets from ``first_offset`` (built with
+    no Python call per message: the embedded runs build one per line)."""
+    offsets = range(first_offset, first_offset + len(values))
+    return list(map(_new_message, zip(values, repeat(topic), repeat(partition), offsets)))
 
 
 def dead_letter(

@@ -16,7 +16,7 @@ import orjson
 
 from schemas import DeadLetter
 from stream_monitor.collector import collector_paused
-from stream_monitor.ingest import RawMessage
+from stream_monitor.dead_letters import raw_messages
 from stream_monitor.pipeline import OutputEvent, Pipeline
 
 SOURCE_TOPIC = "file"
@@ -97,7 +97,7 @@ class Replay:
         while pending and pending[-1][0] <= until:
             due.append(pending.pop()[1])
         first = self.counts.labels
-        messages = [RawMessage(line, LABEL_TOPIC, 0, first + i) for i, line in enumerate(due)]
+        messages = raw_messages(due, LABEL_TOPIC, 0, first)
         self.counts.labels += len(due)
         result = self.pipeline.ingest_labels(messages) if messages else None
         if result is None:
@@ -107,10 +107,9 @@ class Replay:
 
     def _ingest(self, batch: tuple[bytes, ...]) -> list[DeadLetter]:
         first = self.counts.lines
-        messages = [RawMessage(line, SOURCE_TOPIC, 0, first + i) for i, line in enumerate(batch)]
         self.counts.lines += len(batch)
-        with collector_paused():
-            result = self.pipeline.ingest(messages)
+        with collector_paused():  # the messages too: thousands of tuples
+            result = self.pipeline.ingest(raw_messages(batch, SOURCE_TOPIC, 0, first))
         self.counts.events += result.events
         self.counts.dead_letters += len(result.dead_letters)
         self.counts.duplicates += result.duplicates

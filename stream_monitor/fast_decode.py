@@ -38,6 +38,9 @@ _OPTIONAL: Final = ("latency_ms", "status", "error")
 _MODEL_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 _STATUSES: Final = frozenset({"ok", "error"})
 _INF: Final = float("inf")
+_PARTITION: Final = itemgetter(1, 2)
+"""A message's topic and partition (its source)."""
+_OFFSET: Final = itemgetter(3)
 
 
 @dataclass
@@ -245,7 +248,8 @@ def fast_decode(
     if parsed.events:
         columns = _columns(parsed.events, models)
         fallback.update(parsed.message[columns.doubtful].tolist())
-        offsets = np.array([m.offset for m in messages], dtype=np.int64)[parsed.message]
+        offsets = np.fromiter(map(_OFFSET, messages), dtype=np.int64, count=len(messages))
+        offsets = offsets[parsed.message]
         good = np.flatnonzero(~columns.doubtful)
         parts: list[tuple[str, AcceptedEvents]] = []
         for model, rows in (_by_value(columns.model_ids, good) if good.size else {}).items():
@@ -263,10 +267,15 @@ def _split(
     messages: Sequence[RawMessage],
 ) -> dict[tuple[str, str], AcceptedEvents]:
     """The accepted events by (model, source), without those of fallback messages."""
-    of_message = [m.source for m in messages]
-    sources = list(dict.fromkeys(of_message))
-    code = {s: i for i, s in enumerate(sources)}
-    message_source = np.array([code[s] for s in of_message], dtype=np.int64)
+    partitions = list(map(_PARTITION, messages))
+    if len(set(partitions)) == 1:  # one source (the common batch): no code per message
+        sources = [messages[0].source]
+        message_source = np.zeros(len(messages), dtype=np.int64)
+    else:
+        of_message = [m.source for m in messages]
+        sources = list(dict.fromkeys(of_message))
+        code = {s: i for i, s in enumerate(sources)}
+        message_source = np.array([code[s] for s in of_message], dtype=np.int64)
     left_out = np.array(sorted(fallback), dtype=np.int64)
     out: dict[tuple[str, str], AcceptedEvents] = {}
     for model, events in parts:

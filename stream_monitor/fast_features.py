@@ -66,7 +66,12 @@ def _numeric_columns(
     if len(names) < 2:
         return dict(_columns_of(names, rows))
     values = list(map(itemgetter(*names), rows))
-    if not set(map(type, chain.from_iterable(values))) <= check.PLAIN_NUMBERS:
+    flat = list(chain.from_iterable(values))
+    kinds = set(map(type, flat))
+    if not kinds <= check.PLAIN_NUMBERS:
         return dict(zip(names, zip(*values, strict=True), strict=True))
-    matrix = np.array(values, dtype=np.float64).reshape(len(rows), len(names))
+    if type(None) in kinds:  # only array() reads None as NaN
+        matrix = np.array(values, dtype=np.float64).reshape(len(rows), len(names))
+    else:  # both convert each number as float() does; fromiter faster
+        matrix = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(len(rows), -1)
     return {name: matrix[:, i] for i, name in enumerate(names)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -40,7 +41,8 @@ from stream_monitor.quality.spec import QualitySpec, QualityState
 from stream_monitor.state import keys
 from stream_monitor.state.codec import prefixed
 from stream_monitor.state.store import Hash
-from stream_monitor.state.updates import BatchUpdate, HashUpdate
+from stream_monitor.state.updates import BatchUpdate, HashUpdate, RowHashes
+from stream_monitor.stats.values import FloatArray
 
 RECORD = "s:rec"
 LABELLED = "i:labelled"
@@ -80,43 +82,36 @@ def record_update(
     )
 
 
-def record_updates(spec: ModelSpec, events: AcceptedEvents) -> list[HashUpdate]:
-    """The join record of each accepted event (as :func:`record_update` of each)."""
-    ttl = spec.label_ttl_seconds + spec.windowing.window_seconds
-    prefix = keys.prediction(spec.model_id, "")
-    kind, version, dumps = StoredPrediction.kind, StoredPrediction.version, orjson.dumps
-    scores = [None if s is None else float(s) for s in events.outputs["score"]]
-    values = [None if v is None else float(v) for v in events.outputs["value"]]
-    rows = zip(
-        events.event_ids,
-        events.versions,
-        events.times_s.tolist(),
-        events.outputs["label"],
-        scores,
-        values,
-        strict=True,
+@dataclass(frozen=True)
+class _Floats:
+    """A column read as JSON numbers: ``float`` of each value, None kept (lazily: a join
+    record's text is written only when a store needs it)."""
+
+    values: Sequence[Any] | FloatArray
+
+    def __getitem__(self, row: int) -> float | None:
+        value = self.values[row]
+        return None if value is None else float(value)
+
+
+def record_rows(spec: ModelSpec, events: AcceptedEvents) -> RowHashes:
+    """The join records of the accepted events, as columns: row ``i`` is
+    :func:`record_update` of event ``i``."""
+    return RowHashes(
+        prefix=keys.prediction(spec.model_id, ""),
+        field=RECORD,
+        row_keys=events.event_ids,
+        constants={"kind": StoredPrediction.kind, "version": StoredPrediction.version},
+        columns={
+            "event_id": events.event_ids,
+            "model_version": events.versions,
+            "timestamp_s": _Floats(events.times_s),
+            "label": events.outputs["label"],
+            "score": _Floats(events.outputs["score"]),
+            "value": _Floats(events.outputs["value"]),
+        },
+        ttl_seconds=spec.label_ttl_seconds + spec.windowing.window_seconds,
     )
-    return [
-        HashUpdate(
-            prefix + event_id,
-            {
-                RECORD: dumps(
-                    {
-                        "kind": kind,
-                        "version": version,
-                        "event_id": event_id,
-                        "model_version": model_version,
-                        "timestamp_s": time_s,
-                        "label": label,
-                        "score": score,
-                        "value": value,
-                    }
-                ).decode()
-            },
-            ttl,
-        )
-        for event_id, model_version, time_s, label, score, value in rows
-    ]
 
 
 @dataclass

@@ -6,7 +6,7 @@ import uuid
 
 from stream_monitor.state import keys
 from stream_monitor.state.store import Store
-from stream_monitor.state.updates import Applied, BatchUpdate, HashUpdate
+from stream_monitor.state.updates import Applied, BatchUpdate, HashUpdate, RowHashes
 
 
 def _update(model: str, first: int, last: int, n: int = 1) -> BatchUpdate:
@@ -37,6 +37,7 @@ def check_store_contract(store: Store) -> None:
     ]
 
     check_slot_leases(store, model)
+    check_row_hashes(store, model)
 
     assert store.load_doc(model, "detectors") is None
     store.save_doc(model, "detectors", {"version": 1, "x": [1, 2.5, "a", None]})
@@ -62,3 +63,34 @@ def check_slot_leases(store: Store, model: str) -> None:
     assert later is not None and later != token
     assert store.commit_slot(model, 6, later, {}) is True
     assert (store.last_slot(model), store.load_doc(model, "alerts")) == (6, {"v": 1})
+
+
+def _rows(model: str, ids: list[str], scores: list[float | None]) -> RowHashes:
+    prefix = keys.prediction(model, "")
+    columns = {"event_id": ids, "score": scores}
+    return RowHashes(prefix, "s:rec", ids, {"kind": "p"}, columns, 60)
+
+
+def check_row_hashes(store: Store, model: str) -> None:
+    """Hashes given as columns read as the hashes they stand for; the newest write of a
+    field wins, whether it came as a row or as a plain hash."""
+    source = "rows:0"
+    a, b, c = (keys.prediction(model, i) for i in ("a", "b", "c"))
+    first = _rows(model, ["a", "b"], [0.5, None])
+    assert first.hash_updates()[1] == HashUpdate(
+        b, {"s:rec": '{"kind":"p","event_id":"b","score":null}'}, 60
+    )
+    assert store.apply([BatchUpdate(model, source, 0, 1, (), (first,))]) == [Applied.APPLIED]
+    assert store.read([a, b, c]) == [h.fields for h in first.hash_updates()] + [{}]
+    marked = HashUpdate(a, {"i:labelled": 1})
+    plain = HashUpdate(b, {"s:rec": "plain"})
+    assert store.apply([BatchUpdate(model, source, 2, 2, (marked, plain))]) == [Applied.APPLIED]
+    assert store.read([a, b]) == [
+        {**first.hash_updates()[0].fields, "i:labelled": 1},
+        {"s:rec": "plain"},
+    ]
+    again = _rows(model, ["b", "b"], [0.25, 1.0])
+    assert store.apply([BatchUpdate(model, source, 3, 3, (), (again,))]) == [Applied.APPLIED]
+    assert store.read([b]) == [again.hash_updates()[1].fields]
+    assert store.apply([BatchUpdate(model, source, 3, 3, (), (first,))]) == [Applied.DUPLICATE]
+    assert store.read([b]) == [again.hash_updates()[1].fields]

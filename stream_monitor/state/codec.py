@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -24,10 +25,16 @@ INVALID = "i:inv"
 OUT_OF_RANGE = "i:oor"
 
 
+@cache
+def _count_names(size: int) -> tuple[str, ...]:
+    """The count field of each of ``size`` cells (built once per size)."""
+    return tuple(f"{COUNT}{i}" for i in range(size))
+
+
 def _counts_to_fields(counts: IntArray) -> dict[str, FieldValue]:
     nonzero = np.flatnonzero(counts)
-    values = counts[nonzero].tolist()
-    return {f"{COUNT}{i}": int(c) for i, c in zip(nonzero.tolist(), values, strict=True)}
+    names = map(_count_names(len(counts)).__getitem__, nonzero.tolist())
+    return dict(zip(names, counts[nonzero].astype(np.int64).tolist(), strict=True))
 
 
 def window_fields(window: TargetWindow, out_of_range: int = 0) -> dict[str, FieldValue]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from stream_monitor.state import keys
@@ -12,12 +14,37 @@ from stream_monitor.state.updates import (
     Applied,
     BatchUpdate,
     FieldValue,
+    RowHashes,
     merge_field,
     validate_field_name,
 )
 
 _ADDED = (keys.INT, keys.FLOAT)
 _NUMBERS = frozenset({int, float})
+
+
+@dataclass
+class _RowTable:
+    """The :class:`RowHashes` of one (key prefix, field), as applied: each row key ->
+    its newest row, numbered across the parts in the order they were applied."""
+
+    parts: list[RowHashes] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    newest: dict[str, int] = field(default_factory=dict)
+    size: int = 0
+
+    def add(self, rows: RowHashes) -> None:
+        self.parts.append(rows)
+        self.starts.append(self.size)
+        self.newest.update(zip(rows.row_keys, range(self.size, self.size + len(rows)), strict=True))
+        self.size += len(rows)
+
+    def text(self, row_key: str) -> str | None:
+        row = self.newest.get(row_key)
+        if row is None:
+            return None
+        part = bisect_right(self.starts, row) - 1
+        return self.parts[part].text(row - self.starts[part])
 
 
 class MemoryStore:
@@ -35,6 +62,8 @@ class MemoryStore:
         self._issued = 0
         self._field_names: set[str] = set()
         """Field names already found valid (few distinct ones: checked once each)."""
+        self._tables: dict[tuple[str, str], _RowTable] = {}
+        """(key prefix, field) -> the hashes applied as columns (:class:`RowHashes`)."""
 
     def apply(self, updates: Sequence[BatchUpdate]) -> list[Applied]:
         return [self._apply_one(u) for u in updates]
@@ -46,17 +75,20 @@ class MemoryStore:
         if update.first_offset <= mark:
             return Applied.OVERLAP
         known = self._field_names  # a bad field name refuses the whole update, as in Redis
-        for change in update.hashes:
-            for name in change.fields:
+        for names in [*(c.fields for c in update.hashes), *([r.field] for r in update.rows)]:
+            for name in names:
                 if name not in known:
                     validate_field_name(name)
                     known.add(name)
         for change in update.hashes:
+            self._shadow(change.key, change.fields)
             target = self._hashes.get(change.key)
             if target is None:
                 self._hashes[change.key] = dict(change.fields)
             else:
                 _merge_into(target, change.fields)
+        for rows in update.rows:
+            self._tables.setdefault((rows.prefix, rows.field), _RowTable()).add(rows)
         self._hashes.setdefault(keys.watermarks(update.model_id), {})[update.source] = (
             update.last_offset
         )
@@ -65,8 +97,23 @@ class MemoryStore:
     def watermark(self, model_id: str, source: str) -> int:
         return int(self._hashes.get(keys.watermarks(model_id), {}).get(source, -1))
 
+    def _shadow(self, key: str, fields: Mapping[str, FieldValue]) -> None:
+        """A field written as a plain hash replaces the value a row table holds for it."""
+        for (prefix, name), table in self._tables.items():
+            if name in fields and key.startswith(prefix):
+                table.newest.pop(key[len(prefix) :], None)
+
     def read(self, keys_: Sequence[str]) -> list[Hash]:
-        return [dict(self._hashes.get(k, {})) for k in keys_]
+        if not self._tables:
+            return [dict(self._hashes.get(k, {})) for k in keys_]
+        return [self._read_one(k) for k in keys_]
+
+    def _read_one(self, key: str) -> Hash:
+        fields = dict(self._hashes.get(key, {}))
+        for (prefix, name), table in self._tables.items():
+            if key.startswith(prefix) and (text := table.text(key[len(prefix) :])) is not None:
+                fields[name] = text
+        return fields
 
     def lease_slot(self, model_id: str, slot: int, lease_seconds: float) -> str | None:
         if slot <= self._committed(model_id) or model_id in self._leases:

@@ -80,7 +80,7 @@ _RESULTS = {1: Applied.APPLIED, 0: Applied.DUPLICATE, -1: Applied.OVERLAP}
 def _script_args(update: BatchUpdate) -> tuple[list[str], list[str | int | float]]:
     script_keys = [keys.watermarks(update.model_id)]
     args: list[str | int | float] = [update.source, update.first_offset, update.last_offset]
-    for change in update.hashes:
+    for change in update.all_hashes():
         script_keys.append(change.key)
         args += ["" if change.ttl_seconds is None else change.ttl_seconds, len(change.fields)]
         for name, value in change.fields.items():

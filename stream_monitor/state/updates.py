@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
+
+import orjson
 
 from stream_monitor.state import keys
 
@@ -24,6 +26,55 @@ class HashUpdate(NamedTuple):
     of embedded runs keeps everything for the life of the run)."""
 
 
+class RowColumn(Protocol):
+    """A column of :class:`RowHashes`: a list, or anything that gives a row's JSON value."""
+
+    def __getitem__(self, row: int, /) -> Any: ...
+
+
+@dataclass(frozen=True, eq=False)
+class RowHashes:
+    """Many small hashes as columns: row ``i`` is the hash ``prefix + row_keys[i]``
+    holding one text field, ``field``, whose value is the JSON object of ``constants``
+    then row ``i`` of each of ``columns`` (the label-join records of a batch, one per
+    event). The in-memory store keeps the columns as they are and writes a row's text
+    only when it is read; the Redis store writes every row's hash (:meth:`hash_updates`).
+    Equal when the hashes they write are."""
+
+    prefix: str
+    field: str
+    row_keys: Sequence[str]
+    constants: Mapping[str, Any]
+    columns: Mapping[str, RowColumn]
+    """JSON values, one per row."""
+    ttl_seconds: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.row_keys)
+
+    def text(self, row: int) -> str:
+        """The field's value in row ``row``."""
+        doc = dict(self.constants)
+        for name, column in self.columns.items():
+            doc[name] = column[row]
+        return orjson.dumps(doc).decode()
+
+    def hash_updates(self) -> list[HashUpdate]:
+        """One hash update per row."""
+        prefix, name, text, ttl = self.prefix, self.field, self.text, self.ttl_seconds
+        return [
+            HashUpdate(prefix + key, {name: text(row)}, ttl)
+            for row, key in enumerate(self.row_keys)
+        ]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RowHashes):
+            return NotImplemented
+        return self.hash_updates() == other.hash_updates()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class BatchUpdate:
     """All changes one batch makes to one model, from one source partition.
@@ -37,6 +88,12 @@ class BatchUpdate:
     first_offset: int
     last_offset: int
     hashes: tuple[HashUpdate, ...] = field(default_factory=tuple)
+    rows: tuple[RowHashes, ...] = ()
+    """Hashes given as columns, applied after ``hashes``."""
+
+    def all_hashes(self) -> list[HashUpdate]:
+        """``hashes``, then every row of ``rows`` as its own hash update."""
+        return [*self.hashes, *(h for part in self.rows for h in part.hash_updates())]
 
 
 class Applied(StrEnum):
