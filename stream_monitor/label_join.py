@@ -19,7 +19,6 @@ import orjson
 from schemas import (
     DeadLetter,
     GroundTruthEvent,
-    PredictionEvent,
     Rejection,
     RejectReason,
     decode_ground_truth,
@@ -55,33 +54,6 @@ ERRORS_TOTAL = "i:labels:errors_total"
 OUTCOME_PREFIX = "i:labels:"
 
 
-def record_update(
-    spec: ModelSpec, event: PredictionEvent, timestamp_s: float | None = None
-) -> HashUpdate:
-    """The join record of one prediction, kept for the label TTL.
-
-    ``timestamp_s``: the event's time in Unix seconds, when the caller has it already.
-    The record is ``StoredPrediction.from_event(event).to_state()``, built without the
-    intermediate object: this runs once per ingested event.
-    """
-    output = event.prediction
-    state = {
-        "kind": StoredPrediction.kind,
-        "version": StoredPrediction.version,
-        "event_id": event.event_id,
-        "model_version": event.model_version,
-        "timestamp_s": event.timestamp.timestamp() if timestamp_s is None else timestamp_s,
-        "label": output.label,
-        "score": None if output.score is None else float(output.score),
-        "value": None if output.value is None else float(output.value),
-    }
-    return HashUpdate(
-        keys.prediction(spec.model_id, event.event_id),
-        {RECORD: orjson.dumps(state).decode()},
-        spec.label_ttl_seconds + spec.windowing.window_seconds,
-    )
-
-
 @dataclass(frozen=True)
 class _Floats:
     """A column read as JSON numbers: ``float`` of each value, None kept (lazily: a join
@@ -96,7 +68,7 @@ class _Floats:
 
 def record_rows(spec: ModelSpec, events: AcceptedEvents) -> RowHashes:
     """The join records of the accepted events, as columns: row ``i`` is
-    :func:`record_update` of event ``i``."""
+    the ``StoredPrediction`` state of event ``i``, written as JSON under :data:`RECORD`."""
     return RowHashes(
         prefix=keys.prediction(spec.model_id, ""),
         field=RECORD,

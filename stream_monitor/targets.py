@@ -6,15 +6,12 @@ Per bucket: ``f:<feature>`` and ``o:<output>`` hold the target windows (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import repeat
-from operator import attrgetter, is_, methodcaller
 
 import numpy as np
 import numpy.typing as npt
 
-from schemas import PredictionEvent, Status
 from stream_monitor.label_join import ESTIMATE, LABELS, OUTCOMES, QUALITY
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.quality import (
@@ -51,19 +48,6 @@ def output_part(name: str) -> str:
     return f"o:{name}"
 
 
-_timestamp = methodcaller("timestamp")
-_event_time = attrgetter("timestamp")
-_status = attrgetter("status")
-_latency = attrgetter("latency_ms")
-_score = attrgetter("prediction.score")
-
-
-def event_times(events: Sequence[PredictionEvent]) -> FloatArray:
-    """Each event's time in Unix seconds (``event.timestamp.timestamp()``)."""
-    stamps = map(_timestamp, map(_event_time, events))
-    return np.fromiter(stamps, dtype=np.float64, count=len(events))
-
-
 @dataclass(frozen=True)
 class EventColumns:
     """What the operational counters and the label side take of each event of a batch."""
@@ -74,21 +58,6 @@ class EventColumns:
     """NaN where an event carried no latency."""
     scores: FloatArray
     """NaN where a prediction has no score."""
-
-    @classmethod
-    def of(
-        cls, events: Sequence[PredictionEvent], times_s: FloatArray | None = None
-    ) -> EventColumns:
-        """The columns of ``events``; ``times_s``: their :func:`event_times`, if known."""
-        count = len(events)
-        statuses = map(is_, map(_status, events), repeat(Status.ERROR))
-        return cls(
-            times_s=event_times(events) if times_s is None else times_s,
-            is_error=np.fromiter(statuses, dtype=np.bool_, count=count),
-            # None -> NaN
-            latencies_ms=np.array(list(map(_latency, events)), dtype=np.float64),
-            scores=np.array(list(map(_score, events)), dtype=np.float64),
-        )
 
     def select(self, rows: IntArray) -> EventColumns:
         """The columns of the events at positions ``rows``."""
