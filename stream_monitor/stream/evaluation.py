@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from stream_monitor.pipeline import DEFAULT_LEASE_SECONDS, OutputEvent, Pipeline
+from stream_monitor.pipeline import DEFAULT_LEASE_SECONDS, Pipeline, SlotRun
 from stream_monitor.rules import Silence
 from stream_monitor.settings import TopicSettings
 from stream_monitor.state import keys
@@ -90,7 +90,7 @@ class Evaluator:
     topics: TopicSettings
     silences: SilenceStore
     lease_seconds: float = DEFAULT_LEASE_SECONDS
-    observe: Callable[[str, Sequence[OutputEvent]], None] | None = None
+    observe: Callable[[SlotRun], None] | None = None
     """Called with each evaluated slot's published outputs (the Prometheus metrics)."""
     _failing: set[str] = field(default_factory=set)
 
@@ -133,7 +133,7 @@ class Evaluator:
             if not self.pipeline.commit(run):
                 log.warning("model %s: slot %s: lease lost to another worker", model_id, slot)
                 break
-            if self.observe is not None:  # after the commit: it reads the committed alert state
-                self.observe(model_id, run.outputs)
+            if self.observe is not None:  # after the commit: metrics show committed state
+                self.observe(run)
             log.info("model %s: slot %s evaluated, %d events", model_id, slot, len(run.outputs))
         return published

@@ -16,7 +16,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from schemas import AlertEvent, DriftEvent, MetricEvent, RetrainDecision, Severity
 from stream_monitor.dead_letters import RawMessage
-from stream_monitor.pipeline import ALERT_STATE, IngestResult, OutputEvent
+from stream_monitor.pipeline import ALERT_STATE, IngestResult, OutputEvent, SlotRun
 from stream_monitor.rules.labels import SEVERITY
 from stream_monitor.rules.state import load_state
 
@@ -178,14 +178,12 @@ def observed(
     return run
 
 
-def evaluation_observer(
-    metrics: WorkerMetrics, load_doc: Callable[[str, str], Mapping[str, Any] | None]
-) -> Callable[[str, Sequence[OutputEvent]], None]:
-    """The :class:`~stream_monitor.stream.evaluation.Evaluator` hook: a slot's outputs,
-    and the alert state it left (``load_doc`` is :meth:`RedisStore.load_doc`)."""
+def evaluation_observer(metrics: WorkerMetrics) -> Callable[[SlotRun], None]:
+    """The :class:`~stream_monitor.stream.evaluation.Evaluator` hook: a committed slot's
+    outputs, and the alert state it committed (already in hand: no read back)."""
 
-    def observe(model_id: str, outputs: Sequence[OutputEvent]) -> None:
-        if outputs:
-            metrics.evaluated(model_id, outputs, load_doc(model_id, ALERT_STATE) or {})
+    def observe(run: SlotRun) -> None:
+        if run.outputs:
+            metrics.evaluated(run.model_id, run.outputs, run.docs.get(ALERT_STATE, {}))
 
     return observe

@@ -94,7 +94,7 @@ def build_runtime(settings: Settings) -> Runtime:
         service.silences,
         lease_seconds=settings.worker.evaluation_lease_seconds,
     )
-    evaluator.observe = evaluation_observer(metrics, service.store.load_doc)
+    evaluator.observe = evaluation_observer(metrics)
     worker = f"{socket.gethostname()}:{settings.worker.web_port}"
     reporter = HealthReporter(health, metrics, service.store, publisher, topics, worker)
     log.info(

@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from stream_monitor.ingest import RawMessage
-from stream_monitor.pipeline import ALERT_STATE, Pipeline
+from stream_monitor.pipeline import ALERT_STATE, Pipeline, SlotRun
 from stream_monitor.quality.spec import QualitySpec
 from stream_monitor.rules.state import AlertRecord, dump_state
 from stream_monitor.state.memory import MemoryStore
@@ -74,9 +74,9 @@ def test_evaluation_feeds_gauges_counters_and_alert_counts() -> None:
         fingerprint="f1", rule="r", model_id=MODEL, target="t", labels={"severity": "critical"},
         annotations={}, status="firing", active_since=now, last_observed_at=now,
     )  # fmt: skip
-    pipeline.store.save_doc(MODEL, ALERT_STATE, dump_state({"f1": firing}))
-    evaluation_observer(metrics, pipeline.store.load_doc)(MODEL, outputs)
-    evaluation_observer(metrics, pipeline.store.load_doc)(MODEL, [])  # claimed elsewhere
+    docs = {ALERT_STATE: dump_state({"f1": firing})}
+    evaluation_observer(metrics)(SlotRun(MODEL, slot, "token", list(outputs), docs))
+    evaluation_observer(metrics)(SlotRun(MODEL, slot, "token", [], docs))  # nothing published
     samples = _samples(metrics)
     assert _get(samples, "stream_monitor_evaluations_total", model=MODEL) == 1
     gauge = "stream_monitor_model_metric"
