@@ -1,8 +1,10 @@
-"""The faust app: two batch agents (predictions, labels), an evaluation timer, ``/live``
-(liveness) and ``/ready`` (readiness).
+"""The faust app: the labels agent, the predictions consumer's task, an evaluation timer,
+``/live`` (liveness) and ``/ready`` (readiness).
 
-The agents stay short; the work is in :mod:`.ingest_step` and :mod:`.evaluation`, which
-run in worker threads because Redis and the producer flush are blocking calls.
+The predictions topic, the hot path, is read by :class:`.batch_consumer.BatchConsumer`
+in a thread of its own (whole fetched batches, no per-record faust event); the labels
+topic by a faust batch agent. The work is in :mod:`.ingest_step` and :mod:`.evaluation`,
+which run in worker threads because Redis and the producer flush are blocking calls.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from faust.web import Request, Response, View
 
 from stream_monitor.dead_letters import RawMessage
 from stream_monitor.settings import KafkaSettings
+from stream_monitor.stream.batch_consumer import BatchConsumer
 from stream_monitor.stream.ingest_step import IngestStep
-from stream_monitor.stream.kafka_config import faust_broker, faust_credentials
+from stream_monitor.stream.kafka_config import faust_broker, faust_credentials, labels_group_id
 from stream_monitor.stream.prom import CONTENT_TYPE
 from stream_monitor.stream.runtime import Runtime
 
@@ -53,17 +56,18 @@ def batch_agent(app: faust.App, topic: str, step: IngestStep, kafka: KafkaSettin
     app.agent(app.topic(topic, value_type=bytes), name=f"ingest:{topic}")(consume)
 
 
-def assigned_partitions(app: faust.App) -> list[str]:
+def assigned_partitions(app: faust.App, predictions: BatchConsumer) -> list[str]:
+    """``topic:partition`` of every partition this worker holds (both consumers)."""
     try:
-        partitions = app.consumer.assignment()
+        labels = [(tp.topic, tp.partition) for tp in app.consumer.assignment()]
     except ConsumerNotStarted:  # a request can come before the consumer has started
-        return []
-    return sorted(f"{tp.topic}:{tp.partition}" for tp in partitions)
+        labels = []
+    return sorted(f"{t}:{p}" for t, p in [*predictions.assignment(), *labels])
 
 
 async def consumer_lags(app: faust.App) -> dict[tuple[str, int], int]:
-    """High watermark minus the consumer's fetch position, per assigned partition; {} when
-    they cannot be read within ``LAG_TIMEOUT_SECONDS`` (the tick does not wait longer)."""
+    """High watermark minus the faust consumer's fetch position (labels), per assigned
+    partition; {} when they cannot be read within ``LAG_TIMEOUT_SECONDS``."""
     try:
         assigned = sorted(app.consumer.assignment())
         highs, positions = await asyncio.wait_for(offsets(app, assigned), LAG_TIMEOUT_SECONDS)
@@ -87,7 +91,7 @@ def create_app(runtime: Runtime) -> faust.App:
     settings = runtime.settings
     worker, kafka = settings.worker, settings.kafka
     app = faust.App(
-        kafka.group_id,
+        labels_group_id(kafka.group_id),
         broker=faust_broker(kafka),
         broker_credentials=faust_credentials(kafka),
         key_serializer="raw",
@@ -104,12 +108,18 @@ def create_app(runtime: Runtime) -> faust.App:
         web_port=worker.web_port,
         datadir=Path(tempfile.gettempdir()) / "stream-monitor-faust",  # empty: no tables
     )
-    batch_agent(app, settings.topics.predictions, runtime.ingest, kafka)
     batch_agent(app, settings.topics.ground_truth, runtime.ingest_labels, kafka)
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def predictions() -> None:
+        try:
+            await asyncio.to_thread(runtime.predictions.run)
+        except Exception as exc:  # a fatal consumer error: the worker must not run on
+            await app.crash(exc)
 
     @app.timer(interval=worker.evaluation_tick_seconds)  # type: ignore[untyped-decorator]
     async def evaluate() -> None:
-        lags = await consumer_lags(app)
+        lags = runtime.predictions.lags() | await consumer_lags(app)
         await asyncio.to_thread(runtime.tick, lags)
 
     @app.page("/metrics")
@@ -124,7 +134,7 @@ def create_app(runtime: Runtime) -> faust.App:
 
     @app.page("/ready")
     async def ready(view: View, request: Request) -> Response:
-        assigned = assigned_partitions(app)
+        assigned = assigned_partitions(app, runtime.predictions)
         redis_ok = await asyncio.to_thread(runtime.redis_ok)
         body: dict[str, Any] = {"ready": bool(assigned) and redis_ok, "assigned": assigned}
         body |= {"redis": redis_ok, "counts": runtime.counts()}

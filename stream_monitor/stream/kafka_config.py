@@ -58,6 +58,12 @@ def faust_credentials(kafka: KafkaSettings) -> faust.auth.Credentials | None:
     )
 
 
+def labels_group_id(group_id: str) -> str:
+    """The faust app's consumer group (the labels topic); ``group_id`` itself is the
+    predictions consumer's group (librdkafka's assignors cannot share a group with faust's)."""
+    return f"{group_id}.labels"
+
+
 def faust_broker(kafka: KafkaSettings) -> str:
     """``kafka://host1:9092;kafka://host2:9092`` from ``host1:9092,host2:9092``."""
     hosts = [h.strip() for h in kafka.bootstrap_servers.split(",") if h.strip()]

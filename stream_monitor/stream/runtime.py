@@ -13,6 +13,7 @@ from typing import Any
 from stream_monitor.service import Service, build_service
 from stream_monitor.settings import Settings
 from stream_monitor.stream.admin import ensure_topics
+from stream_monitor.stream.batch_consumer import BatchConsumer, consumer_config
 from stream_monitor.stream.evaluation import Clock, Evaluator, EventClock, WallClock
 from stream_monitor.stream.health import Health, HealthReporter
 from stream_monitor.stream.ingest_step import IngestStep
@@ -21,6 +22,7 @@ from stream_monitor.stream.prom import WorkerMetrics, evaluation_observer, obser
 from stream_monitor.stream.publisher import Publisher
 
 log = logging.getLogger(__name__)
+SHUTDOWN_WAIT_SECONDS = 30.0
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Runtime:
     stop: threading.Event
     metrics: WorkerMetrics
     health: HealthReporter
+    predictions: BatchConsumer
 
     def tick(self, lags: Mapping[tuple[str, int], int]) -> None:
         """The evaluation tick, then this worker's health (``lags``: per assigned partition).
@@ -56,8 +59,13 @@ class Runtime:
         return {"predictions": asdict(self.ingest.counts), "labels": labels}
 
     def on_shutdown(self, *_args: Any, **_kwargs: Any) -> None:
-        """Blocked retries give up (their batch stays unacked), then outputs are flushed."""
+        """Blocked retries give up (their batch stays unacked), the predictions consumer
+        commits what it applied and leaves the group, then outputs are flushed."""
         self.stop.set()
+        if not self.predictions.wait_stopped(SHUTDOWN_WAIT_SECONDS):
+            log.warning(
+                "the predictions consumer did not stop within %.0f s", SHUTDOWN_WAIT_SECONDS
+            )
         self.publisher.close()
 
 
@@ -97,10 +105,21 @@ def build_runtime(settings: Settings) -> Runtime:
     evaluator.observe = evaluation_observer(metrics)
     worker = f"{socket.gethostname()}:{settings.worker.web_port}"
     reporter = HealthReporter(health, metrics, service.store, publisher, topics, worker)
+    group = consumer_config(kafka, settings.kafka.group_id, settings.worker.session_timeout_seconds)
+    predictions = BatchConsumer(
+        group,
+        topics.predictions,
+        step,
+        settings.kafka.batch_size,
+        settings.kafka.batch_timeout_seconds,
+        stop,
+    )
     log.info(
         "models %s; clock %s; topics %s",
         ", ".join(service.pipeline.specs) or "none",
         settings.worker.evaluation_clock,
         partitions,
     )
-    return Runtime(settings, service, publisher, step, labels, evaluator, stop, metrics, reporter)
+    return Runtime(
+        settings, service, publisher, step, labels, evaluator, stop, metrics, reporter, predictions
+    )

@@ -1,0 +1,188 @@
+"""The predictions topic's consumer: whole fetched batches straight to the ingest step.
+
+A faust agent receives one record at a time (a Message, an Event, queue hand-offs and an
+ack per record): about 150 µs of the event loop per record here, a ceiling near 7k
+single-event messages per second per worker, whatever ingest costs. The predictions topic
+carries every prediction, so it is read by a librdkafka consumer (confluent-kafka) in a
+thread of its own: ``consume(n)`` returns a batch of records built in C, the batch goes to
+the same :class:`~stream_monitor.stream.ingest_step.IngestStep` as before, and its offsets
+are *stored* for commit only once the step has returned (Redis holds the batch, its dead
+letters are delivered). librdkafka commits stored offsets every ``COMMIT_INTERVAL_MS``, on
+revocation and on close; a batch applied but not committed before a crash is read again
+and changes nothing (the Redis watermark). Rebalance callbacks run inside ``consume``,
+between batches: no batch is ever half-way through the step when partitions move.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+
+from stream_monitor.dead_letters import RawMessage
+from stream_monitor.stream.retry import ShuttingDownError
+
+log = logging.getLogger(__name__)
+COMMIT_INTERVAL_MS: Final = 1000
+CONSUMER_DEFAULTS: Final[Mapping[str, Any]] = {
+    "enable.auto.commit": True,
+    "enable.auto.offset.store": False,  # stored by hand, once the batch is applied
+    "auto.commit.interval.ms": COMMIT_INTERVAL_MS,
+    "auto.offset.reset": "earliest",
+    "queued.max.messages.kbytes": 16384,  # prefetch per partition: 16 MiB, not 64
+}
+Step = Callable[[Sequence[RawMessage]], object]
+
+
+def consumer_config(
+    client: Mapping[str, Any], group_id: str, session_timeout_seconds: float
+) -> dict[str, Any]:
+    """librdkafka consumer options: the cluster's ``client`` options plus the group's."""
+    session_ms = round(session_timeout_seconds * 1000)
+    return {
+        **client,
+        **CONSUMER_DEFAULTS,
+        "group.id": group_id,
+        "session.timeout.ms": session_ms,
+        "heartbeat.interval.ms": max(100, min(3000, session_ms // 3)),
+    }
+
+
+def raw_messages(records: Sequence[Message]) -> list[RawMessage]:
+    """The data records of a consumed batch (error records are logged and left out)."""
+    messages = []
+    for record in records:
+        error = record.error()
+        if error is not None:
+            _on_error(error)
+            continue
+        value, topic = record.value(), record.topic()
+        messages.append(
+            RawMessage(value or b"", topic or "", record.partition() or 0, record.offset() or 0)
+        )
+    return messages
+
+
+def _on_error(error: KafkaError) -> None:
+    if error.fatal():
+        raise KafkaException(error)
+    log.warning("consumer: %s", error)
+
+
+def next_offsets(messages: Sequence[RawMessage]) -> list[TopicPartition]:
+    """Per partition of the batch, the offset after its last message (what to commit)."""
+    last: dict[tuple[str, int], int] = {}
+    for message in messages:
+        key = (message.topic, message.partition)
+        last[key] = max(message.offset, last.get(key, -1))
+    return [TopicPartition(t, p, offset + 1) for (t, p), offset in last.items()]
+
+
+class BatchConsumer:
+    """Reads ``topic`` in batches of up to ``batch_size`` records (waiting at most
+    ``timeout_seconds`` for a batch to fill) and hands each to ``step``, until ``stop``.
+
+    :meth:`run` is the body of the consumer's thread; the other methods may be called from
+    any thread.
+    """
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        topic: str,
+        step: Step,
+        batch_size: int,
+        timeout_seconds: float,
+        stop: threading.Event,
+    ) -> None:
+        self._consumer = Consumer(dict(config))
+        self._topic, self._step = topic, step
+        self._batch_size, self._timeout = batch_size, timeout_seconds
+        self._stop = stop
+        self._assigned: frozenset[tuple[str, int]] = frozenset()
+        self._lags: dict[tuple[str, int], int] = {}
+        self._started = threading.Event()
+        self._stopped = threading.Event()
+
+    def assignment(self) -> list[tuple[str, int]]:
+        return sorted(self._assigned)
+
+    def lags(self) -> dict[tuple[str, int], int]:
+        """High watermark minus position, per assigned partition, as of the last batch."""
+        return dict(self._lags)
+
+    def run(self) -> None:
+        self._started.set()
+        try:
+            self._consumer.subscribe(
+                [self._topic], on_assign=self._on_assign, on_revoke=self._on_revoke
+            )
+            while not self._stop.is_set():
+                if not self._consume_once():
+                    break
+        finally:
+            self._close()
+
+    def _consume_once(self) -> bool:
+        """One batch through the step; False when the worker is stopping."""
+        messages = raw_messages(self._consumer.consume(self._batch_size, self._timeout))
+        if messages:
+            try:
+                self._step(messages)
+            except ShuttingDownError:
+                return False  # not stored: read again by whoever holds the partition next
+            self._store(messages)
+        self._lags = self._read_lags()
+        return True
+
+    def _store(self, messages: Sequence[RawMessage]) -> None:
+        try:
+            self._consumer.store_offsets(offsets=next_offsets(messages))
+        except KafkaException as exc:  # revoked meanwhile: the next holder reads it again
+            log.info("offsets not stored (%s); the batch will be read again", exc)
+
+    def _read_lags(self) -> dict[tuple[str, int], int]:
+        assigned = [TopicPartition(t, p) for t, p in sorted(self._assigned)]
+        if not assigned:
+            return {}
+        lags = {}
+        for tp in self._consumer.position(assigned):
+            _, high = self._consumer.get_watermark_offsets(tp, cached=True)
+            if high >= 0:
+                lags[(tp.topic, tp.partition)] = max(0, high - max(tp.offset, 0))
+        return lags
+
+    def _on_assign(self, _: Consumer, partitions: list[TopicPartition]) -> None:
+        self._assigned = frozenset((tp.topic, tp.partition) for tp in partitions)
+        log.info("predictions assigned: %s", ", ".join(f"{t}:{p}" for t, p in self.assignment()))
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._commit(consumer)
+        self._assigned = frozenset()
+        self._lags = {}
+
+    @staticmethod
+    def _commit(consumer: Consumer) -> None:
+        try:
+            consumer.commit(asynchronous=False)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError._NO_OFFSET:
+                log.warning("committing stored offsets failed: %s", exc)
+
+    def wait_stopped(self, timeout_seconds: float) -> bool:
+        """After ``stop`` is set: True once :meth:`run` has closed the consumer (at once
+        when it never ran: then it is closed here)."""
+        if not self._started.is_set():
+            self._close()
+        return self._stopped.wait(timeout_seconds)
+
+    def _close(self) -> None:
+        try:
+            self._consumer.close()  # commits the stored offsets, leaves the group
+        except (KafkaException, RuntimeError) as exc:
+            log.warning("closing the predictions consumer: %s", exc)
+        finally:
+            self._stopped.set()
