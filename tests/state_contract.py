@@ -6,7 +6,14 @@ import uuid
 
 from stream_monitor.state import keys
 from stream_monitor.state.store import Store
-from stream_monitor.state.updates import Applied, BatchUpdate, HashUpdate, RowHashes
+from stream_monitor.state.updates import (
+    Applied,
+    BatchUpdate,
+    HashUpdate,
+    RowHashes,
+    decode_vector,
+    encode_vector,
+)
 
 
 def _update(model: str, first: int, last: int, n: int = 1) -> BatchUpdate:
@@ -38,10 +45,21 @@ def check_store_contract(store: Store) -> None:
 
     check_slot_leases(store, model)
     check_row_hashes(store, model)
+    check_vectors(store, model)
 
     assert store.load_doc(model, "detectors") is None
     store.save_doc(model, "detectors", {"version": 1, "x": [1, 2.5, "a", None]})
     assert store.load_doc(model, "detectors") == {"version": 1, "x": [1, 2.5, "a", None]}
+
+
+def check_vectors(store: Store, model: str) -> None:
+    """``v:`` fields add element by element; a shorter vector counts as zero-padded."""
+    key = keys.bucket(model, 1_700_000_060, "age")
+    for first, vector in ((0, [1, 0, 2]), (1, [0, 5, 1, 7]), (2, [3])):
+        fields = {"v:c": encode_vector(vector)}
+        update = BatchUpdate(model, "vectors:0", first, first, (HashUpdate(key, fields),))
+        assert store.apply([update]) == [Applied.APPLIED]
+    assert [decode_vector(h["v:c"]) for h in store.read([key])] == [[4, 5, 3, 7]]
 
 
 def check_slot_leases(store: Store, model: str) -> None:

@@ -1,40 +1,43 @@
 """Windows <-> the flat, mergeable hash fields kept per (model, target, time bucket).
 
-Numeric target: ``i:c:<cell>`` (non-zero fine-cell counts), ``i:miss``, ``i:inv``,
-``i:oor`` (outside the reference's [min, max]), ``f:sum``, ``f:sq``, ``lo:min``, ``hi:max``.
-Categorical target: ``i:c:<code>``, ``i:miss``, ``i:inv``. Pure: no Redis here.
+Numeric target: ``v:c`` (the fine-cell counts, one msgpack vector), ``i:miss``,
+``i:inv``, ``i:oor`` (outside the reference's [min, max]), ``f:sum``, ``f:sq``, ``lo:min``,
+``hi:max``. Categorical target: ``v:c`` (counts per code), ``i:miss``, ``i:inv``. Buckets
+written before the vector field hold ``i:c:<cell>`` per non-zero cell; both are read.
+Pure: no Redis here.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 import numpy as np
 
-from stream_monitor.state.updates import FieldValue
+from stream_monitor.state.updates import FieldValue, decode_vector, encode_vector
 from stream_monitor.stats.profile import NumericProfile, TargetProfile
 from stream_monitor.stats.values import IntArray
 from stream_monitor.stats.window import CategoricalWindow, NumericWindow, TargetWindow
 
+COUNTS = "v:c"
 COUNT = "i:c:"
+"""One cell's count (the layout before :data:`COUNTS`; still read)."""
 MISSING = "i:miss"
 INVALID = "i:inv"
 OUT_OF_RANGE = "i:oor"
 
 
-@cache
-def _count_names(size: int) -> tuple[str, ...]:
-    """The count field of each of ``size`` cells (built once per size)."""
-    return tuple(f"{COUNT}{i}" for i in range(size))
-
-
 def _counts_to_fields(counts: IntArray) -> dict[str, FieldValue]:
-    nonzero = np.flatnonzero(counts)
-    names = map(_count_names(len(counts)).__getitem__, nonzero.tolist())
-    return dict(zip(names, counts[nonzero].astype(np.int64).tolist(), strict=True))
+    if not counts.any():
+        return {}
+    return {COUNTS: encode_vector(counts.astype(np.int64).tolist())}
+
+
+def _add_counts(counts: IntArray, vector: FieldValue) -> None:
+    """Add a ``v:c`` vector to ``counts`` (cells beyond ``counts`` are ignored)."""
+    values = np.array(decode_vector(vector), dtype=np.int64)[: len(counts)]
+    counts[: len(values)] += values
 
 
 def window_fields(window: TargetWindow, out_of_range: int = 0) -> dict[str, FieldValue]:
@@ -63,6 +66,8 @@ def window_from_fields(profile: TargetProfile, fields: Mapping[str, FieldValue])
     """The window a bucket hash (or the sum of several) describes."""
     size = profile.n_cells if isinstance(profile, NumericProfile) else len(profile.vocabulary) + 1
     counts = np.zeros(size, dtype=np.int64)
+    if (vector := fields.get(COUNTS)) is not None:
+        _add_counts(counts, vector)
     for name, value in fields.items():
         if name.startswith(COUNT):
             index = int(name[len(COUNT) :])

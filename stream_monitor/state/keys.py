@@ -3,7 +3,9 @@ model's keys share one Redis Cluster slot and one Lua script can update them tog
 
 Field prefixes inside a bucket hash say how a value merges:
 ``i:`` integer sum (HINCRBY), ``f:`` float sum (HINCRBYFLOAT), ``lo:`` minimum, ``hi:`` maximum,
-``s:`` text, last write wins.
+``s:`` text, last write wins; ``v:`` a vector of integer counts (a msgpack array), added
+element by element (a whole histogram in one field: one cmsgpack step per feature and
+bucket in Lua, not one ``HINCRBY`` per cell).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ FLOAT: Final = "f:"
 MIN: Final = "lo:"
 MAX: Final = "hi:"
 STRING: Final = "s:"
-FIELD_KINDS: Final = (INT, FLOAT, MIN, MAX, STRING)
+VECTOR: Final = "v:"
+FIELD_KINDS: Final = (INT, FLOAT, MIN, MAX, STRING, VECTOR)
 
 
 def model_tag(model_id: str) -> str:

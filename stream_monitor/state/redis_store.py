@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -18,6 +19,7 @@ from stream_monitor.state.store import Hash
 from stream_monitor.state.updates import (
     Applied,
     BatchUpdate,
+    RowHashes,
     parse_field,
     validate_field_name,
 )
@@ -27,6 +29,11 @@ local mark = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local first, last = tonumber(ARGV[2]), tonumber(ARGV[3])
 if last <= mark then return 0 end
 if first <= mark then return -1 end
+local function add_vectors(a, b)
+  local x, y = cmsgpack.unpack(a), cmsgpack.unpack(b)
+  for i = 1, #y do x[i] = (x[i] or 0) + y[i] end
+  return cmsgpack.pack(x)
+end
 local a = 4
 for k = 2, #KEYS do
   local key, ttl, n = KEYS[k], ARGV[a], tonumber(ARGV[a + 1])
@@ -41,6 +48,9 @@ for k = 2, #KEYS do
       redis.call('HINCRBYFLOAT', key, f, v)
     elseif kind == 's:' then
       redis.call('HSET', key, f, v)
+    elseif kind == 'v:' then
+      local cur = redis.call('HGET', key, f)
+      redis.call('HSET', key, f, cur and add_vectors(cur, v) or v)
     else
       local cur = redis.call('HGET', key, f)
       local lower = kind == 'lo' and cur and tonumber(v) < tonumber(cur)
@@ -77,16 +87,28 @@ return 1
 _RESULTS = {1: Applied.APPLIED, 0: Applied.DUPLICATE, -1: Applied.OVERLAP}
 
 
-def _script_args(update: BatchUpdate) -> tuple[list[str], list[str | int | float]]:
+def _script_args(update: BatchUpdate) -> tuple[list[str], list[str | int | float | bytes]]:
     script_keys = [keys.watermarks(update.model_id)]
-    args: list[str | int | float] = [update.source, update.first_offset, update.last_offset]
-    for change in update.all_hashes():
+    args: list[str | int | float | bytes] = [update.source, update.first_offset, update.last_offset]
+    for change in update.hashes:
         script_keys.append(change.key)
         args += ["" if change.ttl_seconds is None else change.ttl_seconds, len(change.fields)]
         for name, value in change.fields.items():
             validate_field_name(name)
-            args += [name, repr(value) if isinstance(value, float) else value]  # str, int as is
+            args += [name, repr(value) if isinstance(value, float) else value]  # others as is
+    for rows in update.rows:
+        _row_args(rows, script_keys, args)
     return script_keys, args
+
+
+def _row_args(
+    rows: RowHashes, script_keys: list[str], args: list[str | int | float | bytes]
+) -> None:
+    """Each row as a hash of one field, without a HashUpdate per row (one per event)."""
+    validate_field_name(rows.field)
+    head = ("" if rows.ttl_seconds is None else rows.ttl_seconds, 1, rows.field)
+    script_keys += [rows.prefix + key for key in rows.row_keys]
+    args += chain.from_iterable((*head, text) for text in rows.texts())
 
 
 class RedisStore:

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
+import msgspec
 import orjson
 
 from stream_monitor.state import keys
 
-FieldValue = int | float | str
+FieldValue = int | float | str | bytes
+"""bytes: a ``v:`` vector (msgpack array of integers)."""
 
 
 class HashUpdate(NamedTuple):
@@ -59,12 +61,27 @@ class RowHashes:
             doc[name] = column[row]
         return orjson.dumps(doc).decode()
 
+    def texts(self) -> list[str]:
+        """The field's value in every row (what :meth:`text` gives, built in one pass)."""
+        names = list(self.columns)
+        count = len(self)
+        values = [[column[row] for row in range(count)] for column in self.columns.values()]
+        constants, dumps = dict(self.constants), orjson.dumps
+        return (
+            [
+                dumps(constants | dict(zip(names, row, strict=True))).decode()
+                for row in zip(*values, strict=True)
+            ]
+            if names
+            else [dumps(constants).decode()] * count
+        )
+
     def hash_updates(self) -> list[HashUpdate]:
         """One hash update per row."""
-        prefix, name, text, ttl = self.prefix, self.field, self.text, self.ttl_seconds
+        prefix, name, ttl = self.prefix, self.field, self.ttl_seconds
         return [
-            HashUpdate(prefix + key, {name: text(row)}, ttl)
-            for row, key in enumerate(self.row_keys)
+            HashUpdate(prefix + key, {name: text}, ttl)
+            for key, text in zip(self.row_keys, self.texts(), strict=True)
         ]
 
     def __eq__(self, other: object) -> bool:
@@ -92,7 +109,8 @@ class BatchUpdate:
     """Hashes given as columns, applied after ``hashes``."""
 
     def all_hashes(self) -> list[HashUpdate]:
-        """``hashes``, then every row of ``rows`` as its own hash update."""
+        """``hashes``, then every row of ``rows`` as its own hash update (the Redis
+        store writes rows without building these)."""
         return [*self.hashes, *(h for part in self.rows for h in part.hash_updates())]
 
 
@@ -102,11 +120,32 @@ class Applied(StrEnum):
     OVERLAP = "overlap"
 
 
+def encode_vector(values: Sequence[int]) -> bytes:
+    """A ``v:`` field: a msgpack array of integers (Redis's Lua reads it with cmsgpack)."""
+    return msgspec.msgpack.encode(values)
+
+
+def decode_vector(raw: FieldValue) -> list[int]:
+    if not isinstance(raw, bytes):
+        raise ValueError(f"a vector field holds msgpack bytes, not {type(raw).__name__}")
+    return msgspec.msgpack.decode(raw, type=list[int])
+
+
+def add_vectors(current: FieldValue, value: FieldValue) -> bytes:
+    """The element-wise sum of two ``v:`` fields (the shorter padded with zeros)."""
+    a, b = decode_vector(current), decode_vector(value)
+    if len(a) < len(b):
+        a, b = b, a
+    return encode_vector([x + y for x, y in zip(a, [*b, *[0] * (len(a) - len(b))], strict=True)])
+
+
 def merge_field(name: str, current: FieldValue | None, value: FieldValue) -> FieldValue:
     """How one field of a hash merges a new value (the Lua script does the same)."""
     if current is None or name.startswith(keys.STRING):
         return value
-    if isinstance(current, str) or isinstance(value, str):
+    if name.startswith(keys.VECTOR):
+        return add_vectors(current, value)
+    if isinstance(current, str | bytes) or isinstance(value, str | bytes):
         raise ValueError(f"field {name!r} holds a number; only s: fields hold text")
     if name.startswith(keys.MIN):
         return min(current, value)
@@ -116,6 +155,8 @@ def merge_field(name: str, current: FieldValue | None, value: FieldValue) -> Fie
 
 
 def parse_field(name: str, raw: bytes | str) -> FieldValue:
+    if name.startswith(keys.VECTOR):
+        return raw.encode() if isinstance(raw, str) else raw
     text = raw.decode() if isinstance(raw, bytes) else raw
     if name.startswith(keys.STRING):
         return text

@@ -212,6 +212,13 @@ class _Moments:
 
 
 def _moments(matrix: FloatArray) -> _Moments:
+    """Sums of finite values near the float64 limit overflow to inf, as IEEE says; numpy's
+    overflow warning is silenced (under ``-W error`` it would raise mid-batch)."""
+    with np.errstate(over="ignore"):
+        return _moments_of(matrix)
+
+
+def _moments_of(matrix: FloatArray) -> _Moments:
     totals = np.add.reduce(matrix, axis=1)
     zeros = [0] * len(matrix)
     if np.isfinite(totals).all():

@@ -22,8 +22,6 @@ def test_demo_alerts_on_each_incident_with_the_right_feature(tmp_path: Path) -> 
     assert ("missing_rate_spike", "age") in firing  # the data-quality incident
     assert ("quality_drop", "accuracy") in firing  # the concept change at minute 45
     assert summary.counts.events == summary.counts.lines == 90_000
-    retrains = [
-        d for d in summary.kept if isinstance(d, RetrainDecision) and d.action == "retrain"
-    ]
+    retrains = [d for d in summary.kept if isinstance(d, RetrainDecision) and d.action == "retrain"]
     assert len(retrains) == 1
     assert (tmp_path / "outputs.jsonl").stat().st_size > 0

@@ -1,0 +1,68 @@
+"""The predictions consumer's pure parts: records to messages, offsets to commit, options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException
+
+from stream_monitor.dead_letters import RawMessage
+from stream_monitor.stream.batch_consumer import consumer_config, next_offsets, raw_messages
+
+
+@dataclass
+class _Record:
+    """Stands for a confluent-kafka Message (whose constructor is not public)."""
+
+    _value: bytes | None
+    _partition: int
+    _offset: int
+    _error: KafkaError | None = None
+    _topic: str = "preds"
+
+    def value(self) -> bytes | None:
+        return self._value
+
+    def topic(self) -> str:
+        return self._topic
+
+    def partition(self) -> int:
+        return self._partition
+
+    def offset(self) -> int:
+        return self._offset
+
+    def error(self) -> KafkaError | None:
+        return self._error
+
+
+def test_records_become_raw_messages_and_error_records_are_left_out() -> None:
+    records = [
+        _Record(b"a", 0, 7),
+        _Record(None, 1, 3),  # a tombstone: an empty value, dead-lettered downstream
+        _Record(None, 0, 0, KafkaError(KafkaError._PARTITION_EOF)),
+    ]
+    assert raw_messages(records) == [  # type: ignore[arg-type]
+        RawMessage(b"a", "preds", 0, 7),
+        RawMessage(b"", "preds", 1, 3),
+    ]
+
+
+def test_a_fatal_error_record_raises() -> None:
+    fatal = KafkaError(KafkaError._FATAL, "fenced", fatal=True)
+    with pytest.raises(KafkaException):
+        raw_messages([_Record(None, 0, 0, fatal)])  # type: ignore[list-item]
+
+
+def test_the_offsets_to_commit_follow_each_partitions_last_message() -> None:
+    messages = [RawMessage(b"", "preds", p, o) for p, o in ((0, 5), (1, 9), (0, 6), (1, 2))]
+    offsets = {(tp.topic, tp.partition): tp.offset for tp in next_offsets(messages)}
+    assert offsets == {("preds", 0): 7, ("preds", 1): 10}
+
+
+def test_consumer_options_store_offsets_by_hand_and_keep_the_cluster_options() -> None:
+    config = consumer_config({"bootstrap.servers": "k:9092", "security.protocol": "SSL"}, "g", 6)
+    assert config["group.id"] == "g" and config["security.protocol"] == "SSL"
+    assert config["enable.auto.offset.store"] is False and config["enable.auto.commit"] is True
+    assert (config["session.timeout.ms"], config["heartbeat.interval.ms"]) == (6000, 2000)
