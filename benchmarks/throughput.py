@@ -5,11 +5,12 @@ scenario mix :data:`benchmarks.scenarios.MIX`: 18 numeric, 2 categorical) and a 
 
 ``in-process ceiling``
     :class:`Pipeline` on a :class:`MemoryStore` ingesting the same serialized messages
-    (``RawMessage`` batches of 500 single-event messages; envelopes one per batch, i.e.
-    500 events per ingest as well): decode, validate, bin, count. Best of 3.
+    (``RawMessage`` batches of ``kafka.batch_size`` single-event messages, the worker's
+    default; envelopes one per batch, 500 events per ingest): decode, validate, bin, count.
+    Best of 3.
 ``worker, single events`` / ``worker, envelopes of 500``
-    one ``python -m stream_monitor.stream`` process (event clock, ``kafka.batch_size``
-    500) on a fresh 4-partition predictions topic. The worker is started, a warm-up of
+    one ``python -m stream_monitor.stream`` process (event clock, default ``kafka.*``
+    batch settings) on a fresh 4-partition predictions topic. The worker is started, a warm-up of
     2,000 events is produced and waited for (its *startup*: process start until the
     warm-up is counted in Redis). The worker is then paused (SIGSTOP), the measured load
     is produced, the worker is resumed (SIGCONT), and the rate is the measured events
@@ -62,6 +63,7 @@ from benchmarks.scenarios import MIX
 from stream_monitor.ingest import RawMessage
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.pipeline import Pipeline
+from stream_monitor.settings import KafkaSettings
 from stream_monitor.state import keys
 from stream_monitor.state.memory import MemoryStore
 from stream_monitor.stats import ReferenceProfile, build_profile
@@ -76,7 +78,8 @@ START_EPOCH: Final = 1_767_225_600
 EVENT_RATE: Final = 1_000.0
 """Events per second of event time in the throughput runs."""
 ENVELOPE: Final = 500
-BATCH: Final = 500
+BATCH: Final = KafkaSettings().batch_size
+"""Messages per ingest batch: the worker's default ``kafka.batch_size``."""
 WARMUP: Final = 2_000
 PARTITIONS: Final = 4
 REFERENCE_SIZE: Final = 20_000
@@ -549,15 +552,16 @@ def markdown(report: ThroughputReport) -> str:
         "all: fetch, decode, validate, bin, the Lua update in Redis and the offset commits, "
         "nothing subtracted. *Startup* is process start until the warm-up is counted. The "
         "*ceiling* is `Pipeline.ingest` on a `MemoryStore` over the same serialized messages, "
-        "in batches of 500 events. *Latency*: Kafka timestamp of a drift event (set when the "
-        "worker publishes it) minus the end of its window, the newest event time the window "
-        "can hold; its floor is the lateness (5 s) plus up to one tick.",
+        f"in batches of {BATCH:,} messages (one envelope). *Latency*: Kafka timestamp of a "
+        "drift event (set when the worker publishes it) minus the end of its window, the "
+        "newest event time the window can hold; its floor is the lateness (5 s) plus up to "
+        "one tick.",
         "",
         "| measurement | events | time | events/s | notes |",
         "| --- | ---: | ---: | ---: | --- |",
         f"| in-process ceiling, single-event messages | {p.single:,} | "
         f"{p.single / report.ceiling_lines:.2f} s | {report.ceiling_lines:,.0f} | "
-        "Pipeline + MemoryStore, 500 messages per ingest |",
+        f"Pipeline + MemoryStore, {BATCH:,} messages per ingest |",
         f"| in-process, envelopes of {ENVELOPE} | {p.single:,} | "
         f"{p.single / report.ceiling_envelopes:.2f} s | {report.ceiling_envelopes:,.0f} | "
         "one envelope per ingest |",

@@ -49,8 +49,11 @@ class KafkaSettings(_Section):
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
-    batch_size: int = Field(default=500, ge=1, le=100_000)
+    batch_size: int = Field(default=1000, ge=1, le=100_000)
     batch_timeout_seconds: float = Field(default=0.5, gt=0, le=60)
+    batch_max_bytes: int = Field(default=4_194_304, ge=1024, le=1_073_741_824)
+    """Predictions: a consumed batch larger than this is applied in parts of at most this
+    many bytes of messages (envelopes make a batch of messages large)."""
 
     @model_validator(mode="after")
     def _sasl_needs_credentials(self) -> KafkaSettings:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 from typing import Any, Final
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
@@ -72,6 +73,19 @@ def _on_error(error: KafkaError) -> None:
     log.warning("consumer: %s", error)
 
 
+def parts(messages: Sequence[RawMessage], max_bytes: int) -> list[Sequence[RawMessage]]:
+    """The batch cut, in order, into runs of at most ``max_bytes`` of values (a message
+    larger than that alone in its run)."""
+    cuts, size = [0], 0
+    for at, message in enumerate(messages):
+        if size and size + len(message.value) > max_bytes:
+            cuts.append(at)
+            size = 0
+        size += len(message.value)
+    cuts.append(len(messages))
+    return [messages[a:b] for a, b in pairwise(cuts) if b > a]
+
+
 def next_offsets(messages: Sequence[RawMessage]) -> list[TopicPartition]:
     """Per partition of the batch, the offset after its last message (what to commit)."""
     last: dict[tuple[str, int], int] = {}
@@ -83,7 +97,8 @@ def next_offsets(messages: Sequence[RawMessage]) -> list[TopicPartition]:
 
 class BatchConsumer:
     """Reads ``topic`` in batches of up to ``batch_size`` records (waiting at most
-    ``timeout_seconds`` for a batch to fill) and hands each to ``step``, until ``stop``.
+    ``timeout_seconds`` for a batch to fill) and hands each to ``step`` in parts of at
+    most ``max_bytes``, until ``stop``.
 
     :meth:`run` is the body of the consumer's thread; the other methods may be called from
     any thread.
@@ -97,10 +112,12 @@ class BatchConsumer:
         batch_size: int,
         timeout_seconds: float,
         stop: threading.Event,
+        max_bytes: int = 4_194_304,
     ) -> None:
         self._consumer = Consumer(dict(config))
         self._topic, self._step = topic, step
         self._batch_size, self._timeout = batch_size, timeout_seconds
+        self._max_bytes = max_bytes
         self._stop = stop
         self._assigned: frozenset[tuple[str, int]] = frozenset()
         self._lags: dict[tuple[str, int], int] = {}
@@ -129,12 +146,12 @@ class BatchConsumer:
     def _consume_once(self) -> bool:
         """One batch through the step; False when the worker is stopping."""
         messages = raw_messages(self._consumer.consume(self._batch_size, self._timeout))
-        if messages:
+        for part in parts(messages, self._max_bytes):
             try:
-                self._step(messages)
+                self._step(part)
             except ShuttingDownError:
                 return False  # not stored: read again by whoever holds the partition next
-            self._store(messages)
+            self._store(part)
         self._lags = self._read_lags()
         return True
 

@@ -113,6 +113,7 @@ def build_runtime(settings: Settings) -> Runtime:
         settings.kafka.batch_size,
         settings.kafka.batch_timeout_seconds,
         stop,
+        settings.kafka.batch_max_bytes,
     )
     log.info(
         "models %s; clock %s; topics %s",

@@ -8,7 +8,12 @@ import pytest
 from confluent_kafka import KafkaError, KafkaException
 
 from stream_monitor.dead_letters import RawMessage
-from stream_monitor.stream.batch_consumer import consumer_config, next_offsets, raw_messages
+from stream_monitor.stream.batch_consumer import (
+    consumer_config,
+    next_offsets,
+    parts,
+    raw_messages,
+)
 
 
 @dataclass
@@ -66,3 +71,11 @@ def test_consumer_options_store_offsets_by_hand_and_keep_the_cluster_options() -
     assert config["group.id"] == "g" and config["security.protocol"] == "SSL"
     assert config["enable.auto.offset.store"] is False and config["enable.auto.commit"] is True
     assert (config["session.timeout.ms"], config["heartbeat.interval.ms"]) == (6000, 2000)
+
+
+def test_a_batch_is_cut_into_parts_of_at_most_max_bytes_in_order() -> None:
+    sizes = [3, 3, 5, 12, 1, 1, 2]
+    messages = [RawMessage(b"x" * n, "preds", 0, i) for i, n in enumerate(sizes)]
+    cut = parts(messages, 6)
+    assert [[m.offset for m in part] for part in cut] == [[0, 1], [2], [3], [4, 5, 6]]
+    assert parts([], 6) == []
