@@ -106,6 +106,9 @@ class WorkerSettings(_Section):
     committed by then (the worker died) is done again by the next tick of any worker."""
     session_timeout_seconds: float = Field(default=30.0, ge=6, le=300)
     """How soon the group notices a worker that died without leaving (SIGKILL, crash)."""
+    consumer_threads: int = Field(default=2, ge=1, le=16)
+    """Predictions consumers in the process (one group member each, in its own thread):
+    while one waits on Redis another decodes. More than the partitions leaves some idle."""
     topic_partitions: int = Field(default=4, ge=1)
     topic_replication: int = Field(default=-1, ge=-1)
     """-1: the broker's ``default.replication.factor``."""

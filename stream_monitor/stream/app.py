@@ -23,7 +23,7 @@ from faust.web import Request, Response, View
 
 from stream_monitor.dead_letters import RawMessage
 from stream_monitor.settings import KafkaSettings
-from stream_monitor.stream.batch_consumer import BatchConsumer
+from stream_monitor.stream.batch_consumer import ConsumerPool
 from stream_monitor.stream.ingest_step import IngestStep
 from stream_monitor.stream.kafka_config import faust_broker, faust_credentials, labels_group_id
 from stream_monitor.stream.prom import CONTENT_TYPE
@@ -56,7 +56,7 @@ def batch_agent(app: faust.App, topic: str, step: IngestStep, kafka: KafkaSettin
     app.agent(app.topic(topic, value_type=bytes), name=f"ingest:{topic}")(consume)
 
 
-def assigned_partitions(app: faust.App, predictions: BatchConsumer) -> list[str]:
+def assigned_partitions(app: faust.App, predictions: ConsumerPool) -> list[str]:
     """``topic:partition`` of every partition this worker holds (both consumers)."""
     try:
         labels = [(tp.topic, tp.partition) for tp in app.consumer.assignment()]
@@ -113,7 +113,8 @@ def create_app(runtime: Runtime) -> faust.App:
     @app.task  # type: ignore[untyped-decorator]
     async def predictions() -> None:
         try:
-            await asyncio.to_thread(runtime.predictions.run)
+            members = runtime.predictions.members
+            await asyncio.gather(*(asyncio.to_thread(m.run) for m in members))
         except Exception as exc:  # a fatal consumer error: the worker must not run on
             await app.crash(exc)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 from typing import Any, Final
@@ -203,3 +204,23 @@ class BatchConsumer:
             log.warning("closing the predictions consumer: %s", exc)
         finally:
             self._stopped.set()
+
+
+class ConsumerPool:
+    """Several :class:`BatchConsumer` of one group in one process, each in its own thread:
+    while one waits on Redis (the Lua script runs there) another decodes its batch. Each
+    holds its own partitions, so a partition's batches stay in order."""
+
+    def __init__(self, members: Sequence[BatchConsumer]) -> None:
+        self.members = list(members)
+
+    def assignment(self) -> list[tuple[str, int]]:
+        return sorted(tp for member in self.members for tp in member.assignment())
+
+    def lags(self) -> dict[tuple[str, int], int]:
+        return {tp: lag for member in self.members for tp, lag in member.lags().items()}
+
+    def wait_stopped(self, timeout_seconds: float) -> bool:
+        """After ``stop`` is set: True once every member has closed its consumer."""
+        deadline = time.monotonic() + timeout_seconds
+        return all(m.wait_stopped(max(0.0, deadline - time.monotonic())) for m in self.members)

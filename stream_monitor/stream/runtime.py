@@ -13,7 +13,7 @@ from typing import Any
 from stream_monitor.service import Service, build_service
 from stream_monitor.settings import Settings
 from stream_monitor.stream.admin import ensure_topics
-from stream_monitor.stream.batch_consumer import BatchConsumer, consumer_config
+from stream_monitor.stream.batch_consumer import BatchConsumer, ConsumerPool, consumer_config
 from stream_monitor.stream.evaluation import Clock, Evaluator, EventClock, WallClock
 from stream_monitor.stream.health import Health, HealthReporter
 from stream_monitor.stream.ingest_step import IngestStep
@@ -36,7 +36,7 @@ class Runtime:
     stop: threading.Event
     metrics: WorkerMetrics
     health: HealthReporter
-    predictions: BatchConsumer
+    predictions: ConsumerPool
 
     def tick(self, lags: Mapping[tuple[str, int], int]) -> None:
         """The evaluation tick, then this worker's health (``lags``: per assigned partition).
@@ -106,14 +106,19 @@ def build_runtime(settings: Settings) -> Runtime:
     worker = f"{socket.gethostname()}:{settings.worker.web_port}"
     reporter = HealthReporter(health, metrics, service.store, publisher, topics, worker)
     group = consumer_config(kafka, settings.kafka.group_id, settings.worker.session_timeout_seconds)
-    predictions = BatchConsumer(
-        group,
-        topics.predictions,
-        step,
-        settings.kafka.batch_size,
-        settings.kafka.batch_timeout_seconds,
-        stop,
-        settings.kafka.batch_max_bytes,
+    predictions = ConsumerPool(
+        [
+            BatchConsumer(
+                group,
+                topics.predictions,
+                step,
+                settings.kafka.batch_size,
+                settings.kafka.batch_timeout_seconds,
+                stop,
+                settings.kafka.batch_max_bytes,
+            )
+            for _ in range(settings.worker.consumer_threads)
+        ]
     )
     log.info(
         "models %s; clock %s; topics %s",

@@ -9,6 +9,7 @@ from confluent_kafka import KafkaError, KafkaException
 
 from stream_monitor.dead_letters import RawMessage
 from stream_monitor.stream.batch_consumer import (
+    ConsumerPool,
     consumer_config,
     next_offsets,
     parts,
@@ -79,3 +80,27 @@ def test_a_batch_is_cut_into_parts_of_at_most_max_bytes_in_order() -> None:
     cut = parts(messages, 6)
     assert [[m.offset for m in part] for part in cut] == [[0, 1], [2], [3], [4, 5, 6]]
     assert parts([], 6) == []
+
+
+class _Member:
+    def __init__(self, assigned: list[tuple[str, int]], lags: dict[tuple[str, int], int]) -> None:
+        self._assigned, self._lags, self.waited = assigned, lags, 0.0
+
+    def assignment(self) -> list[tuple[str, int]]:
+        return self._assigned
+
+    def lags(self) -> dict[tuple[str, int], int]:
+        return self._lags
+
+    def wait_stopped(self, timeout_seconds: float) -> bool:
+        self.waited = timeout_seconds
+        return True
+
+
+def test_a_pool_reports_the_partitions_and_lags_of_all_its_consumers() -> None:
+    a = _Member([("preds", 2), ("preds", 0)], {("preds", 0): 5})
+    b = _Member([("preds", 1)], {("preds", 1): 7})
+    pool = ConsumerPool([a, b])  # type: ignore[list-item]
+    assert pool.assignment() == [("preds", 0), ("preds", 1), ("preds", 2)]
+    assert pool.lags() == {("preds", 0): 5, ("preds", 1): 7}
+    assert pool.wait_stopped(10) is True and 0 < b.waited <= a.waited <= 10
