@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from itertools import chain
 from typing import Any
 
 import orjson
@@ -24,6 +23,9 @@ from stream_monitor.state.updates import (
     validate_field_name,
 )
 
+# KEYS: watermarks hash, the hashes, then one key per row of the row sections.
+# ARGV: source, first offset, last offset, number of hashes; per hash: TTL ('' none), field
+# count, (field, value) pairs; then per row section: TTL, field, row count, each row's text.
 APPLY_BATCH = """
 local mark = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local first, last = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -34,8 +36,8 @@ local function add_vectors(a, b)
   for i = 1, #y do x[i] = (x[i] or 0) + y[i] end
   return cmsgpack.pack(x)
 end
-local a = 4
-for k = 2, #KEYS do
+local a, hashes = 5, tonumber(ARGV[4])
+for k = 2, hashes + 1 do
   local key, ttl, n = KEYS[k], ARGV[a], tonumber(ARGV[a + 1])
   a = a + 2
   for _ = 1, n do
@@ -59,6 +61,16 @@ for k = 2, #KEYS do
     end
   end
   if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
+end
+local k = hashes + 2
+while a <= #ARGV do
+  local ttl, f, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+  a = a + 3
+  for _ = 1, n do
+    redis.call('HSET', KEYS[k], f, ARGV[a])
+    if ttl ~= '' then redis.call('EXPIRE', KEYS[k], ttl) end
+    k, a = k + 1, a + 1
+  end
 end
 redis.call('HSET', KEYS[1], ARGV[1], last)
 return 1
@@ -90,6 +102,7 @@ _RESULTS = {1: Applied.APPLIED, 0: Applied.DUPLICATE, -1: Applied.OVERLAP}
 def _script_args(update: BatchUpdate) -> tuple[list[str], list[str | int | float | bytes]]:
     script_keys = [keys.watermarks(update.model_id)]
     args: list[str | int | float | bytes] = [update.source, update.first_offset, update.last_offset]
+    args.append(len(update.hashes))
     for change in update.hashes:
         script_keys.append(change.key)
         args += ["" if change.ttl_seconds is None else change.ttl_seconds, len(change.fields)]
@@ -104,11 +117,13 @@ def _script_args(update: BatchUpdate) -> tuple[list[str], list[str | int | float
 def _row_args(
     rows: RowHashes, script_keys: list[str], args: list[str | int | float | bytes]
 ) -> None:
-    """Each row as a hash of one field, without a HashUpdate per row (one per event)."""
-    validate_field_name(rows.field)
-    head = ("" if rows.ttl_seconds is None else rows.ttl_seconds, 1, rows.field)
+    """The rows' section: TTL, field, count, then each row's text (its key in KEYS), with
+    no HashUpdate per row (one per event)."""
+    if not rows.field.startswith(keys.STRING):
+        raise ValueError(f"row field {rows.field!r} must be text (prefix {keys.STRING})")
     script_keys += [rows.prefix + key for key in rows.row_keys]
-    args += chain.from_iterable((*head, text) for text in rows.texts())
+    args += ["" if rows.ttl_seconds is None else rows.ttl_seconds, rows.field, len(rows)]
+    args += rows.texts()
 
 
 class RedisStore:
