@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -58,10 +59,17 @@ class Names:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port free now, below Linux's ephemeral range (32768-60999): a port the kernel
+    handed out would be free again at once for the next outgoing connection (a worker
+    opens dozens) and could be taken before the worker binds it."""
+    for port in random.sample(range(20_000, 32_000), 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-31999")
 
 
 def write_config(
