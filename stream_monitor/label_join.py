@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import orjson
 
 from schemas import (
@@ -64,6 +65,12 @@ class _Floats:
     def __getitem__(self, row: int) -> float | None:
         value = self.values[row]
         return None if value is None else float(value)
+
+    def tolist(self) -> list[float | None]:
+        values = self.values
+        if isinstance(values, np.ndarray):
+            return values.astype(np.float64, copy=False).tolist()  # type: ignore[no-any-return]
+        return [None if v is None else float(v) for v in values]
 
 
 def record_rows(spec: ModelSpec, events: AcceptedEvents) -> RowHashes:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple, Protocol
+from itertools import repeat
+from typing import Any, Final, NamedTuple, Protocol
 
 import msgspec
-import orjson
 
 from stream_monitor.state import keys
 
@@ -26,6 +26,15 @@ class HashUpdate(NamedTuple):
     ttl_seconds: int | None = None
     """Time to live, refreshed by every update (wall clock in Redis; the in-memory store
     of embedded runs keeps everything for the life of the run)."""
+
+
+_JSON: Final = msgspec.json.Encoder()
+
+
+def _values(column: RowColumn, count: int) -> list[Any]:
+    """The column's ``count`` values as a list (``tolist()`` when it has one)."""
+    as_list = getattr(column, "tolist", None)
+    return list(as_list()) if as_list is not None else [column[row] for row in range(count)]
 
 
 class RowColumn(Protocol):
@@ -59,22 +68,19 @@ class RowHashes:
         doc = dict(self.constants)
         for name, column in self.columns.items():
             doc[name] = column[row]
-        return orjson.dumps(doc).decode()
+        return _JSON.encode(doc).decode()
 
     def texts(self) -> list[str]:
-        """The field's value in every row (what :meth:`text` gives, built in one pass)."""
-        names = list(self.columns)
+        """The field's value in every row (what :meth:`text` gives), encoded in one call
+        (msgspec's JSON lines: a newline inside a value is escaped, so lines are rows)."""
         count = len(self)
-        values = [[column[row] for row in range(count)] for column in self.columns.values()]
-        constants, dumps = dict(self.constants), orjson.dumps
-        return (
-            [
-                dumps(constants | dict(zip(names, row, strict=True))).decode()
-                for row in zip(*values, strict=True)
-            ]
-            if names
-            else [dumps(constants).decode()] * count
-        )
+        if not count:
+            return []
+        names = [*self.constants, *self.columns]
+        values: list[Iterable[Any]] = [repeat(v, count) for v in self.constants.values()]
+        values += [_values(column, count) for column in self.columns.values()]
+        docs = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=False)]
+        return _JSON.encode_lines(docs).decode().split("\n")[:count]
 
     def hash_updates(self) -> list[HashUpdate]:
         """One hash update per row."""
