@@ -101,9 +101,7 @@ class Pipeline:
         plan = plan_batch(messages, self.specs, self.max_message_bytes)
         groups = list(plan.groups.values())
         by_model: Counter[str] = Counter()
-        counted, duplicates = self._apply_once(
-            groups, self._apply, lambda g: g.size, by_model
-        )
+        counted, duplicates = self._apply_once(groups, self._apply, lambda g: g.size, by_model)
         latest: dict[str, float] = {}
         for g in groups:
             if g.size:
