@@ -25,7 +25,7 @@ from stream_monitor import fast_checks as check
 from stream_monitor.accepted import ORDER_STRIDE, OUTPUT_FIELDS, AcceptedEvents, Column, arrival
 from stream_monitor.dead_letters import RawMessage
 from stream_monitor.model_spec import ModelSpec
-from stream_monitor.stats.values import IntArray
+from stream_monitor.stats.values import FloatArray, IntArray
 from stream_monitor.typed_schema import Layout, TypedSchema, schema_of
 
 _ERRORS: Final = (msgspec.MsgspecError, UnicodeDecodeError)
@@ -88,27 +88,29 @@ def _by_model(events: list[Any]) -> dict[type, IntArray]:
 
 
 def _features(rows: Sequence[Any], model: Layout) -> tuple[dict[str, Column], check.Mask]:
-    """Each feature over the rows (numeric ones as float64, NaN: null, in one matrix),
-    and the rows holding a text value longer than the schema allows."""
+    """Each feature over the rows (numeric ones as float64, NaN: null), and the rows
+    holding a text value longer than the schema allows."""
     _, names, numeric = model
-    count = len(rows)
-    bad = np.zeros(count, dtype=np.bool_)
+    bad = np.zeros(len(rows), dtype=np.bool_)
     if not names:
         return {}, bad
-    values = list(map(_astuple, rows))
-    table = None
-    if numeric == len(names):
-        matrix = np.array(values, dtype=np.float64).reshape(count, numeric)
-    else:
-        table = np.array(values, dtype=object).reshape(count, len(names))
-        matrix = table[:, :numeric].astype(np.float64)
-    columns: dict[str, Column] = dict(zip(names, np.ascontiguousarray(matrix.T), strict=False))
-    for index in range(numeric, len(names)):
-        assert table is not None
-        column = table[:, index].tolist()
-        bad |= check.feature_value(column)
-        columns[names[index]] = column
+    values = zip(*map(_astuple, rows), strict=True)
+    columns: dict[str, Column] = {}
+    for index, (name, column) in enumerate(zip(names, values, strict=True)):
+        if index < numeric:
+            columns[name] = _floats(column)
+        else:
+            bad |= check.feature_value(column)
+            columns[name] = list(column)
     return columns, bad
+
+
+def _floats(column: Sequence[float | None]) -> FloatArray:
+    """A numeric feature's values as float64 (NaN: null)."""
+    try:
+        return np.fromiter(column, dtype=np.float64, count=len(column))
+    except TypeError:  # a null: only array() reads None as NaN
+        return np.array(column, dtype=np.float64)
 
 
 def _outputs(predictions: Sequence[Any]) -> tuple[dict[str, Column], check.Mask]:
