@@ -245,7 +245,8 @@ def _moments(matrix: FloatArray) -> _Moments:
 def add_numeric_columns(columns: Sequence[NumericColumn]) -> None:
     """The hot path: add one batch's numeric columns (of one length) to their windows.
 
-    One searchsorted and one bincount per column; the moments of all columns are taken
+    The columns are sorted with one numpy call, then each column's cell counts are read
+    off its sorted values (:func:`cell_counts`); the moments of all columns are taken
     with one numpy call each, as on small batches numpy's per-call overhead, not the
     arithmetic, is what costs.
     """
@@ -260,12 +261,29 @@ def add_numeric_columns(columns: Sequence[NumericColumn]) -> None:
     else:
         matrix = np.vstack([values for _, _, values in columns])
     moments = _moments(matrix)
+    ordered = np.sort(matrix, axis=1)
     for row, (window, profile, values) in enumerate(columns):
         edges = profile.edges
         if window.counts.size != edges.size:
             _check_cells(window.counts, profile.counts)
-        binned = np.bincount(edges.searchsorted(values), minlength=edges.size + 1)
-        window._add_binned(binned, moments, row, values)
+        window._add_binned(cell_counts(edges, ordered[row]), moments, row, values)
+
+
+def cell_counts(edges: FloatArray, ordered: FloatArray) -> IntArray:
+    """``np.bincount(edges.searchsorted(values), minlength=edges.size + 1)`` of values
+    given sorted (``ordered``; NaN last, as numpy sorts): a value's cell is the number of
+    edges below it, so a cell counts the values above the edge before it, up to its own
+    edge. One search of the edges in the values, instead of one of each value in the
+    edges: several times faster.
+
+    >>> edges, values = np.array([0.0, 1.0, np.inf]), np.array([2.0, -1.0, np.nan, 0.0, 1.0])
+    >>> cell_counts(edges, np.sort(values)).tolist()
+    [2, 1, 1, 1]
+    >>> np.bincount(edges.searchsorted(values), minlength=edges.size + 1).tolist()
+    [2, 1, 1, 1]
+    """
+    at_or_below = ordered.searchsorted(edges, side="right")
+    return np.diff(at_or_below, prepend=0, append=ordered.size)
 
 
 def _check_cells(a: IntArray, b: IntArray) -> None:
