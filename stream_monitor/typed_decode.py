@@ -33,6 +33,9 @@ _ENVELOPE: Final = b'"events"'
 """Bytes of every envelope: a message holding them is decoded as one."""
 _INF: Final = float("inf")
 _astuple: Final = msgspec.structs.astuple
+_VALUE: Final = itemgetter(0)
+_OFFSET: Final = itemgetter(3)
+"""A :class:`RawMessage`'s bytes and offset (a named tuple: no attribute lookup)."""
 
 
 @dataclass
@@ -78,11 +81,10 @@ def _decode(values: Sequence[bytes], schema: TypedSchema, max_bytes: int) -> _De
 
 def _by_model(events: list[Any]) -> dict[type, IntArray]:
     """The rows of each event struct (each model), by first appearance."""
-    kinds = list(map(type, events))
-    if len(set(kinds)) == 1:
-        return {kinds[0]: np.arange(len(events), dtype=np.int64)}
+    if len(kinds := set(map(type, events))) == 1:
+        return {kinds.pop(): np.arange(len(events), dtype=np.int64)}
     rows: dict[type, list[int]] = {}
-    for row, kind in enumerate(kinds):
+    for row, kind in enumerate(map(type, events)):
         rows.setdefault(kind, []).append(row)
     return {kind: np.array(r, dtype=np.int64) for kind, r in rows.items()}
 
@@ -154,11 +156,12 @@ def typed_decode(
     """Take the messages that certainly pass the schema of a model of ``specs`` (models
     the fast path vouches for); leave the rest."""
     schema = schema_of(specs)
-    decoded = _decode([m.value for m in messages], schema, max_bytes)
+    decoded = _decode(list(map(_VALUE, messages)), schema, max_bytes)
     left = decoded.left
     parts: list[tuple[str, AcceptedEvents]] = []
     if decoded.events:
-        offsets = np.array([m.offset for m in messages], dtype=np.int64)[decoded.message]
+        offsets = np.fromiter(map(_OFFSET, messages), dtype=np.int64, count=len(messages))
+        offsets = offsets[decoded.message]
         for kind, rows in _by_model(decoded.events).items():
             model = schema.layouts.get(kind)
             if model is None:  # an event of no configured model

@@ -212,6 +212,13 @@ class _Moments:
 
 
 def _moments(matrix: FloatArray) -> _Moments:
+    """The moments of each row; sums of huge finite values overflow to inf quietly (a
+    warning there would only be noise, or an error where warnings are errors)."""
+    with np.errstate(over="ignore"):
+        return _row_moments(matrix)
+
+
+def _row_moments(matrix: FloatArray) -> _Moments:
     totals = np.add.reduce(matrix, axis=1)
     zeros = [0] * len(matrix)
     if np.isfinite(totals).all():
