@@ -76,10 +76,10 @@ class MemoryStore:
             return Applied.OVERLAP
         known = self._field_names  # a bad field name refuses the whole update, as in Redis
         for names in [*(c.fields for c in update.hashes), *([r.field] for r in update.rows)]:
-            for name in names:
-                if name not in known:
+            if not known.issuperset(names):
+                for name in names:
                     validate_field_name(name)
-                    known.add(name)
+                known.update(names)
         for change in update.hashes:
             self._shadow(change.key, change.fields)
             target = self._hashes.get(change.key)
@@ -156,12 +156,14 @@ class MemoryStore:
 
 
 def _merge_into(target: Hash, fields: Mapping[str, FieldValue]) -> None:
-    """``merge_field`` of each field into ``target``, with numbers that add inline."""
+    """``merge_field`` of each field into ``target``, with numbers that add inline (the
+    common case: counts)."""
+    get, numbers = target.get, _NUMBERS
     for name, value in fields.items():
-        current = target.get(name)
+        current = get(name)
         if current is None:
             target[name] = value
-        elif type(current) in _NUMBERS and type(value) in _NUMBERS and name.startswith(_ADDED):
+        elif type(current) in numbers and type(value) in numbers and name.startswith(_ADDED):
             target[name] = current + value  # type: ignore[operator]
         else:
             target[name] = merge_field(name, current, value)
