@@ -3,10 +3,10 @@ model's event structs (:mod:`stream_monitor.typed_schema`), then read as columns
 dict per event.
 
 A message is taken here only when it decodes whole and every one of its events passes
-the checks the structs leave to the columns (text lengths, timestamps, the score's range,
-a prediction with an output). Every other message is left to the column checks of
-:mod:`stream_monitor.fast_decode`, and from there to the pydantic schema: all paths give
-the same events and dead letters (``tests/property/test_fast_decode.py``).
+the checks the structs leave to the columns (timestamps, a prediction with an output).
+Every other message is left to the column checks of :mod:`stream_monitor.fast_decode`,
+and from there to the pydantic schema: all paths give the same events and dead letters
+(``tests/property/test_fast_decode.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from stream_monitor.typed_schema import Layout, TypedSchema, schema_of
 _ERRORS: Final = (msgspec.MsgspecError, UnicodeDecodeError)
 _ENVELOPE: Final = b'"events"'
 """Bytes of every envelope: a message holding them is decoded as one."""
-_INF: Final = float("inf")
 _astuple: Final = msgspec.structs.astuple
 _VALUE: Final = itemgetter(0)
 _OFFSET: Final = itemgetter(3)
@@ -89,22 +88,16 @@ def _by_model(events: list[Any]) -> dict[type, IntArray]:
     return {kind: np.array(r, dtype=np.int64) for kind, r in rows.items()}
 
 
-def _features(rows: Sequence[Any], model: Layout) -> tuple[dict[str, Column], check.Mask]:
-    """Each feature over the rows (numeric ones as float64, NaN: null), and the rows
-    holding a text value longer than the schema allows."""
+def _features(rows: Sequence[Any], model: Layout) -> dict[str, Column]:
+    """Each feature over the rows (numeric ones as float64, NaN: null)."""
     _, names, numeric = model
-    bad = np.zeros(len(rows), dtype=np.bool_)
     if not names:
-        return {}, bad
+        return {}
     values = zip(*map(_astuple, rows), strict=True)
-    columns: dict[str, Column] = {}
-    for index, (name, column) in enumerate(zip(names, values, strict=True)):
-        if index < numeric:
-            columns[name] = _floats(column)
-        else:
-            bad |= check.feature_value(column)
-            columns[name] = list(column)
-    return columns, bad
+    return {
+        name: _floats(column) if index < numeric else list(column)
+        for index, (name, column) in enumerate(zip(names, values, strict=True))
+    }
 
 
 def _floats(column: Sequence[float | None]) -> FloatArray:
@@ -118,9 +111,9 @@ def _floats(column: Sequence[float | None]) -> FloatArray:
 def _outputs(predictions: Sequence[Any]) -> tuple[dict[str, Column], check.Mask]:
     """The outputs of each prediction, and the rows whose prediction is doubtful."""
     scores, labels, values = map(list, zip(*map(_astuple, predictions), strict=True))
-    bad = check.number(scores, 0.0, 1.0, optional=True) | check.label(labels)
+    bad = np.zeros(len(scores), dtype=np.bool_)
     if None in scores:  # a prediction needs at least one output
-        bad |= check.none_mask(scores) & check.none_mask(labels) & check.none_mask(values)
+        bad = check.none_mask(scores) & check.none_mask(labels) & check.none_mask(values)
     return dict(zip(OUTPUT_FIELDS, (scores, labels, values), strict=True)), bad
 
 
@@ -129,12 +122,9 @@ def _accepted(
 ) -> tuple[AcceptedEvents, check.Mask]:
     """The events (all of one model) as columns, and which of them are doubtful."""
     fields = zip(*map(_astuple, events), strict=True)
-    ids, versions, times, features, predictions, latencies, statuses, errors = fields
-    doubtful = check.text(ids, 1, 128) | check.text(versions, 1, 64)
-    doubtful |= check.number(latencies, 0.0, _INF, optional=True) | check.optional_text(errors)
+    ids, versions, times, features, predictions, latencies, statuses, _ = fields
     times_s, odd_times = check.timestamps(times)
-    columns, bad_features = _features(features, model)
-    outputs, bad_outputs = _outputs(predictions)
+    outputs, no_output = _outputs(predictions)
     is_error = np.fromiter(map(eq, statuses, repeat("error")), dtype=np.bool_, count=len(ids))
     accepted = AcceptedEvents(
         order=order,
@@ -142,12 +132,12 @@ def _accepted(
         times_s=times_s,
         event_ids=list(ids),
         versions=list(versions),
-        features=columns,
+        features=_features(features, model),
         outputs=outputs,
         latencies_ms=list(latencies),
         is_error=is_error,
     )
-    return accepted, doubtful | odd_times | bad_features | bad_outputs
+    return accepted, odd_times | no_output
 
 
 def typed_decode(

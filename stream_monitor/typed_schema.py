@@ -2,11 +2,13 @@
 ``model_id``, whose features are exactly the model's.
 
 A struct field takes a value only where orjson reads the same JSON the same way and the
-pydantic schema may take it: integers within 64 bits (orjson reads larger ones as
-floats), numbers that are finite, booleans apart from numbers, numeric features as
-``float | None`` (as the columns hold them). Lengths, ranges and timestamps are checked on
-the decoded columns (:mod:`stream_monitor.typed_decode`); whatever a struct refuses is
-left to the checks of :mod:`stream_monitor.fast_decode`, then to the pydantic schema.
+pydantic schema takes it too: integers within 64 bits (orjson reads larger ones as
+floats), numbers that are finite, booleans apart from numbers, text no longer than the
+schema allows (both count characters), scores in [0, 1], latencies not negative, numeric
+features as ``float | None`` (as the columns hold them). Timestamps, and that a
+prediction has an output, are checked on the decoded columns
+(:mod:`stream_monitor.typed_decode`); whatever a struct refuses is left to the checks of
+:mod:`stream_monitor.fast_decode`, then to the pydantic schema.
 """
 
 from __future__ import annotations
@@ -18,22 +20,28 @@ from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
-from schemas.events import MAX_EVENTS_PER_ENVELOPE
+from schemas.events import MAX_EVENTS_PER_ENVELOPE, MAX_STRING_LENGTH
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.stats.profile import NumericProfile
 
-_Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+_INT64_MAX = 2**63 - 1
+_Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=_INT64_MAX)]
 _Number = _Int64 | float
-_Label = bool | _Int64 | str
-_Value = bool | _Int64 | float | str | None
-"""A feature value of a non-numeric feature, as orjson reads it (text checked apart)."""
+_Text = Annotated[str, msgspec.Meta(max_length=MAX_STRING_LENGTH)]
+_Label = bool | _Int64 | _Text
+_Value = bool | _Int64 | float | _Text | None
+"""A value of a non-numeric feature."""
+_Score = Annotated[int, msgspec.Meta(ge=0, le=1)] | Annotated[float, msgspec.Meta(ge=0, le=1)]
+_Latency = Annotated[int, msgspec.Meta(ge=0, le=_INT64_MAX)] | Annotated[float, msgspec.Meta(ge=0)]
+_EventId = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+_Version = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 UNKNOWN_TAG = ""
 """The tag of the struct events of no configured model decode to (no model id is empty):
 a union keeps msgspec from accepting an event without ``model_id``."""
 
 
 class Prediction(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    score: _Number | None = None
+    score: _Score | None = None
     label: _Label | None = None
     value: _Number | None = None
 
@@ -83,14 +91,14 @@ def _event_struct(model: Layout) -> type[msgspec.Struct]:
     return msgspec.defstruct(
         "Event",
         [
-            ("event_id", str),
-            ("model_version", str),
+            ("event_id", _EventId),
+            ("model_version", _Version),
             ("timestamp", float | str),
             ("features", features),
             ("prediction", Prediction),
-            ("latency_ms", _Number | None, None),
+            ("latency_ms", _Latency | None, None),
             ("status", Literal["ok", "error"], "ok"),
-            ("error", str | None, None),
+            ("error", _Text | None, None),
         ],
         tag_field="model_id",
         tag=model_id,

@@ -166,6 +166,13 @@ WRONG: list[tuple[tuple[str, ...], Any]] = (
         (("timestamp",), v)
         for v in (-5, 2.1e10, 4e9, True, None, "2026-01-01", "2026-01-01T00:00:00", "nonsense")
     ]
+    + [(("event_id",), v) for v in ("x" * 128, "\u00e9" * 128, "\u00e9" * 129, "\U0001f600" * 128)]
+    + [(("model_version",), v) for v in ("\u00e9" * 64, "\u00e9" * 65)]
+    + [(("error",), v) for v in ("\u00e9" * 1024, "\u00e9" * 1025)]
+    + [(("prediction", "label"), v) for v in ("\u00e9" * 1024, "\u00e9" * 1025, 2**63, -(2**63))]
+    + [(("features", "country"), v) for v in ("\u00e9" * 1024, "\u00e9" * 1025, 2**64 - 1)]
+    + [(("prediction", "score"), v) for v in (0, 1, 0.0, -0.0, 1.0, 2**64 - 1)]
+    + [(("latency_ms",), v) for v in (0, -0.0, 2**63 - 1, 2**63, 1e300)]
     + [
         (("timestamp",), v)
         for v in (START + 0.9999995, START + 0.1234565, "2026-01-01T00:00:00.5+01:00", "1767225600")
