@@ -39,8 +39,8 @@ _OPTIONAL: Final = ("latency_ms", "status", "error")
 _MODEL_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 _STATUSES: Final = frozenset({"ok", "error"})
 _INF: Final = float("inf")
-_PARTITION: Final = itemgetter(1, 2)
-"""A message's topic and partition (its source)."""
+_TOPIC: Final = itemgetter(1)
+_PARTITION: Final = itemgetter(2)
 _OFFSET: Final = itemgetter(3)
 
 
@@ -281,32 +281,41 @@ def fast_decode(
     return FastPlan(_split(parts, fallback, messages), sorted(fallback))
 
 
+def _one_source(messages: Sequence[RawMessage]) -> bool:
+    """Whether all messages come from one topic partition (no tuple per message)."""
+    return len(set(map(_TOPIC, messages))) == len(set(map(_PARTITION, messages))) == 1
+
+
 def _split(
     parts: list[tuple[str, AcceptedEvents]],
     fallback: set[int],
     messages: Sequence[RawMessage],
 ) -> dict[tuple[str, str], AcceptedEvents]:
     """The accepted events by (model, source), without those of fallback messages."""
-    partitions = list(map(_PARTITION, messages))
-    if len(set(partitions)) == 1:  # one source (the common batch): no code per message
-        sources = [messages[0].source]
-        message_source = np.zeros(len(messages), dtype=np.int64)
-    else:
-        of_message = [m.source for m in messages]
-        sources = list(dict.fromkeys(of_message))
-        code = {s: i for i, s in enumerate(sources)}
-        message_source = np.array([code[s] for s in of_message], dtype=np.int64)
-    left_out = np.array(sorted(fallback), dtype=np.int64)
     out: dict[tuple[str, str], AcceptedEvents] = {}
+    if _one_source(messages) and not fallback:  # the common batch: nothing to split
+        for model, events in parts:
+            _put(out, (model, messages[0].source), events)
+        return out
+    of_message = [m.source for m in messages]
+    sources = list(dict.fromkeys(of_message))
+    code = {s: i for i, s in enumerate(sources)}
+    message_source = np.array([code[s] for s in of_message], dtype=np.int64)
+    left_out = np.array(sorted(fallback), dtype=np.int64)
     for model, events in parts:
         at = events.order // ORDER_STRIDE
         kept = ~np.isin(at, left_out) if left_out.size else np.ones(len(at), dtype=np.bool_)
         for index, source in enumerate(sources):
             rows = np.flatnonzero(kept & (message_source[at] == index))
-            if not rows.size:
-                continue
-            part = events if rows.size == len(events) else events.select(rows)
-            if (earlier := out.get((model, source))) is not None:  # typed and checked parts
-                part = AcceptedEvents.concat([earlier, part])
-            out[(model, source)] = part
+            if rows.size:
+                part = events if rows.size == len(events) else events.select(rows)
+                _put(out, (model, source), part)
     return out
+
+
+def _put(
+    out: dict[tuple[str, str], AcceptedEvents], key: tuple[str, str], part: AcceptedEvents
+) -> None:
+    """Add ``part`` to the events of ``key`` (the typed path's and the checked ones')."""
+    earlier = out.get(key)
+    out[key] = part if earlier is None else AcceptedEvents.concat([earlier, part])

@@ -289,8 +289,10 @@ def cell_counts(edges: FloatArray, ordered: FloatArray) -> IntArray:
     >>> np.bincount(edges.searchsorted(values), minlength=edges.size + 1).tolist()
     [2, 1, 1, 1]
     """
-    at_or_below = ordered.searchsorted(edges, side="right")
-    return np.diff(at_or_below, prepend=0, append=ordered.size)
+    bounds = np.empty(edges.size + 2, dtype=np.intp)  # 0, values at or below each edge, all
+    bounds[0], bounds[-1] = 0, ordered.size
+    bounds[1:-1] = ordered.searchsorted(edges, side="right")
+    return bounds[1:] - bounds[:-1]
 
 
 def _check_cells(a: IntArray, b: IntArray) -> None:
