@@ -55,7 +55,8 @@ class _Decoded:
 
 
 def _decode(values: Sequence[bytes], schema: TypedSchema, max_bytes: int) -> _Decoded:
-    if values and max(map(len, values)) <= max_bytes:  # the common batch: single events
+    if values and _ENVELOPE not in values[0] and max(map(len, values)) <= max_bytes:
+        # the common batch of single events: decoded in one pass (any failure: one by one)
         with contextlib.suppress(*_ERRORS):
             events = list(map(schema.event.decode, values))
             at = np.arange(len(events), dtype=np.int64)
