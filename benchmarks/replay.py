@@ -14,8 +14,9 @@ variant's time is its best repeat. The variants:
 
 ``Replay``
     :class:`stream_monitor.embedded.Replay` over a fresh :class:`Pipeline` on a
-    :class:`MemoryStore`, everything included: decode, validation, binning, the store,
-    the event-time evaluations and the alert rules. The model has a binary quality spec
+    :class:`MemoryStore`, everything included: decode (each message by msgspec into its
+    model's typed structs), validation, binning, the store, the event-time evaluations
+    and the alert rules. The model has a binary quality spec
     (what the CLI configures), so each event also leaves its label-join record (kept as
     columns by the in-memory store). Lines go
     in batches of 2,000 messages; envelopes in batches of ``2000 // envelope`` messages
@@ -31,9 +32,10 @@ variant's time is its best repeat. The variants:
     columns, already encoded: decode + bin + count and nothing else.
 ``decode + validate``
     for information, what validating each event by its pydantic schema would cost (ingest
-    validates whole batches by column checks instead, and uses the schema only for the
-    messages those cannot vouch for): ``orjson.loads`` of the lines and
-    ``PredictionEvent`` validation of each event, nothing else.
+    decodes each message into its model's typed msgspec structs instead, checks the rest
+    by column, and uses the schema only for the messages neither can vouch for):
+    ``orjson.loads`` of the lines and ``PredictionEvent`` validation of each event,
+    nothing else.
 
 Run standalone: ``python -m benchmarks.replay [--profile quick|full] [--print-only]``.
 """
@@ -401,8 +403,9 @@ def markdown(report: ReplayReport) -> str:
         f"time per event on lines and {report.ratio(envelopes):.1f}x on envelopes. Decoding "
         f"and validating each event with its pydantic schema alone runs at "
         f"{validate.rate(p.events):,.0f} events/s ({floor:.1f}x the ceiling's "
-        f"time); ingest's columnar validation does without it (the schema decodes only "
-        f"the messages the column checks cannot vouch for).",
+        f"time); ingest does without it (msgspec decodes each message into its model's "
+        f"typed structs, column checks take what those refuse, and the schema decodes only "
+        f"the messages neither can vouch for).",
     ]
     replay, frozen = report.timing(REPLAY, LINES), report.timing(FROZEN, LINES)
     if replay.split is not None and frozen.split is not None:

@@ -10,15 +10,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from schemas import PredictionEvent, Status
+from schemas.events import MAX_EVENTS_PER_ENVELOPE
 from stream_monitor.stats.values import FloatArray, IntArray
 
 OUTPUT_FIELDS = ("score", "label", "value")
+ORDER_STRIDE: Final = MAX_EVENTS_PER_ENVELOPE + 1
+"""Order key of an event: message position * ORDER_STRIDE + position in the message."""
+
+
+def arrival(positions: IntArray, sizes: IntArray) -> tuple[IntArray, IntArray]:
+    """The message position and the order key of each event of the messages at
+    ``positions``, which hold ``sizes`` events each."""
+    at = np.repeat(positions, sizes)
+    first = np.cumsum(sizes) - sizes
+    inner = np.arange(len(at), dtype=np.int64) - np.repeat(first, sizes)
+    return at, at * ORDER_STRIDE + inner
 
 
 Column = Sequence[Any] | FloatArray

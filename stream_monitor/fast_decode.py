@@ -1,12 +1,13 @@
 """The columnar fast path of ingest: a whole batch of messages decoded and validated at
 once, without one pydantic object per event.
 
-Each message is parsed with orjson; the events of all messages are then checked field
-by field over the whole batch (:mod:`stream_monitor.fast_checks`). A message whose every
-event certainly passes the schema, belongs to a configured model and carries exactly
-that model's features is accepted here, as columns. Any other message (bad JSON, a
-doubtful value, an unknown model, ...) is left to the pydantic path, which accepts or
-rejects it with the reason: both paths give the same events and the same dead letters
+Messages are first decoded by msgspec into the typed structs of their model
+(:mod:`stream_monitor.typed_decode`). Those it leaves are parsed with orjson, and their
+events checked field by field over the batch (:mod:`stream_monitor.fast_checks`). A
+message whose every event certainly passes the schema, belongs to a configured model and
+carries exactly that model's features is accepted, as columns. Any other message (bad
+JSON, a doubtful value, an unknown model, ...) is left to the pydantic path, which accepts
+or rejects it with the reason: all paths give the same events and the same dead letters
 (``tests/property/test_fast_decode.py``).
 """
 
@@ -25,21 +26,21 @@ import orjson
 
 from schemas.events import MAX_EVENTS_PER_ENVELOPE, MAX_FEATURES_PER_EVENT
 from stream_monitor import fast_checks as check
-from stream_monitor.accepted import OUTPUT_FIELDS, AcceptedEvents
+from stream_monitor.accepted import ORDER_STRIDE, OUTPUT_FIELDS, AcceptedEvents, arrival
 from stream_monitor.dead_letters import RawMessage
 from stream_monitor.fast_features import feature_columns
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.stats.values import FloatArray, IntArray
+from stream_monitor.typed_decode import typed_decode
 
-ORDER_STRIDE: Final = MAX_EVENTS_PER_ENVELOPE + 1
-"""Order key of an event: message position * ORDER_STRIDE + position in the message."""
+__all__ = ["ORDER_STRIDE", "FastPlan", "fast_decode"]
 _REQUIRED: Final = ("event_id", "model_id", "model_version", "timestamp", "features", "prediction")
 _OPTIONAL: Final = ("latency_ms", "status", "error")
 _MODEL_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 _STATUSES: Final = frozenset({"ok", "error"})
 _INF: Final = float("inf")
-_PARTITION: Final = itemgetter(1, 2)
-"""A message's topic and partition (its source)."""
+_TOPIC: Final = itemgetter(1)
+_PARTITION: Final = itemgetter(2)
 _OFFSET: Final = itemgetter(3)
 
 
@@ -69,9 +70,8 @@ def _envelope_events(obj: dict[str, Any]) -> list[Any] | None:
     return events if set(map(type, events)) == {dict} else None
 
 
-def _single_events(messages: Sequence[RawMessage], max_bytes: int) -> _Rows | None:
+def _single_events(values: Sequence[bytes], max_bytes: int) -> list[dict[str, Any]] | None:
     """The common batch, parsed in one pass: every message one JSON object, no envelope."""
-    values = [m.value for m in messages]
     if not values or max(map(len, values)) > max_bytes:
         return None
     try:
@@ -80,20 +80,22 @@ def _single_events(messages: Sequence[RawMessage], max_bytes: int) -> _Rows | No
         return None
     if set(map(type, events)) != {dict} or any(map(contains, events, repeat("events"))):
         return None
-    at = np.arange(len(events), dtype=np.int64)
-    return _Rows(events, at, at * ORDER_STRIDE, set())
+    return events
 
 
-def _parse(messages: Sequence[RawMessage], max_bytes: int) -> _Rows:
-    if (rows := _single_events(messages, max_bytes)) is not None:
-        return rows
+def _parse(messages: Sequence[RawMessage], positions: Sequence[int], max_bytes: int) -> _Rows:
+    """The events of the messages at ``positions``."""
+    values = [messages[p].value for p in positions]
+    where = np.array(positions, dtype=np.int64)
+    if (single := _single_events(values, max_bytes)) is not None:
+        return _Rows(single, where, where * ORDER_STRIDE, set())
     events: list[dict[str, Any]] = []
     counts, fallback = [], set()
-    for position, message in enumerate(messages):
+    for position, value in zip(positions, values, strict=True):
         obj = None
-        if len(message.value) <= max_bytes:
+        if len(value) <= max_bytes:
             with contextlib.suppress(orjson.JSONDecodeError):
-                obj = orjson.loads(message.value)
+                obj = orjson.loads(value)
         items = None
         if type(obj) is dict:
             items = [obj] if "events" not in obj else _envelope_events(obj)
@@ -102,10 +104,7 @@ def _parse(messages: Sequence[RawMessage], max_bytes: int) -> _Rows:
             items = []
         events += items
         counts.append(len(items))
-    sizes = np.array(counts, dtype=np.int64)
-    at = np.repeat(np.arange(len(messages), dtype=np.int64), sizes)
-    first = np.cumsum(sizes) - sizes
-    order = at * ORDER_STRIDE + np.arange(len(events), dtype=np.int64) - first[at]
+    at, order = arrival(where, np.array(counts, dtype=np.int64))
     return _Rows(events, at, order, fallback)
 
 
@@ -237,28 +236,54 @@ def _by_value(values: Sequence[Any], rows: IntArray) -> dict[Any, IntArray]:
     return {k: rows[keys == k] for k in dict.fromkeys(keys.tolist())}
 
 
-def fast_decode(
-    messages: Sequence[RawMessage], specs: Mapping[str, ModelSpec], max_bytes: int
-) -> FastPlan:
-    """Accept what certainly passes the schema; leave the rest to the pydantic path."""
-    parsed = _parse(messages, max_bytes)
-    plan = FastPlan()
-    models = frozenset(m for m, s in specs.items() if _MODEL_ID.fullmatch(m) and _fast(s))
+def _checked(
+    messages: Sequence[RawMessage],
+    positions: Sequence[int],
+    specs: Mapping[str, ModelSpec],
+    max_bytes: int,
+) -> tuple[list[tuple[str, AcceptedEvents]], set[int]]:
+    """The events of the messages at ``positions`` the column checks vouch for (by
+    model), and the positions of the messages left to the pydantic path."""
+    parsed = _parse(messages, positions, max_bytes)
     fallback = set(parsed.fallback)
+    parts: list[tuple[str, AcceptedEvents]] = []
     if parsed.events:
-        columns = _columns(parsed.events, models)
+        columns = _columns(parsed.events, frozenset(specs))
         fallback.update(parsed.message[columns.doubtful].tolist())
         offsets = np.fromiter(map(_OFFSET, messages), dtype=np.int64, count=len(messages))
         offsets = offsets[parsed.message]
         good = np.flatnonzero(~columns.doubtful)
-        parts: list[tuple[str, AcceptedEvents]] = []
         for model, rows in (_by_value(columns.model_ids, good) if good.size else {}).items():
             events, bad = _accepted(columns, rows, parsed.order, offsets, specs[model])
             fallback.update(parsed.message[rows[bad]].tolist())
             parts.append((model, events))
-        plan.accepted = _split(parts, fallback, messages)
-    plan.fallback = sorted(fallback)
-    return plan
+    return parts, fallback
+
+
+def fast_decode(
+    messages: Sequence[RawMessage],
+    specs: Mapping[str, ModelSpec],
+    max_bytes: int,
+    typed: bool = True,
+) -> FastPlan:
+    """Accept what certainly passes the schema; leave the rest to the pydantic path.
+    ``typed=False``: without the typed path (the column checks take every message)."""
+    vouched = {m: s for m, s in specs.items() if _MODEL_ID.fullmatch(m) and _fast(s)}
+    parts: list[tuple[str, AcceptedEvents]] = []
+    left: Sequence[int] = range(len(messages))
+    if typed and vouched:
+        typed_plan = typed_decode(messages, vouched, max_bytes)
+        parts, left = typed_plan.parts, typed_plan.left
+    fallback: set[int] = set()
+    if left:
+        checked, fallback = _checked(messages, left, vouched, max_bytes)
+        parts += checked
+    return FastPlan(_split(parts, fallback, messages), sorted(fallback))
+
+
+def _one_source(messages: Sequence[RawMessage]) -> bool:
+    """Whether all messages come from one topic partition (no tuple per message)."""
+    return len(set(map(_TOPIC, messages))) == len(set(map(_PARTITION, messages))) == 1
 
 
 def _split(
@@ -267,22 +292,30 @@ def _split(
     messages: Sequence[RawMessage],
 ) -> dict[tuple[str, str], AcceptedEvents]:
     """The accepted events by (model, source), without those of fallback messages."""
-    partitions = list(map(_PARTITION, messages))
-    if len(set(partitions)) == 1:  # one source (the common batch): no code per message
-        sources = [messages[0].source]
-        message_source = np.zeros(len(messages), dtype=np.int64)
-    else:
-        of_message = [m.source for m in messages]
-        sources = list(dict.fromkeys(of_message))
-        code = {s: i for i, s in enumerate(sources)}
-        message_source = np.array([code[s] for s in of_message], dtype=np.int64)
-    left_out = np.array(sorted(fallback), dtype=np.int64)
     out: dict[tuple[str, str], AcceptedEvents] = {}
+    if _one_source(messages) and not fallback:  # the common batch: nothing to split
+        for model, events in parts:
+            _put(out, (model, messages[0].source), events)
+        return out
+    of_message = [m.source for m in messages]
+    sources = list(dict.fromkeys(of_message))
+    code = {s: i for i, s in enumerate(sources)}
+    message_source = np.array([code[s] for s in of_message], dtype=np.int64)
+    left_out = np.array(sorted(fallback), dtype=np.int64)
     for model, events in parts:
         at = events.order // ORDER_STRIDE
         kept = ~np.isin(at, left_out) if left_out.size else np.ones(len(at), dtype=np.bool_)
         for index, source in enumerate(sources):
             rows = np.flatnonzero(kept & (message_source[at] == index))
             if rows.size:
-                out[(model, source)] = events if rows.size == len(events) else events.select(rows)
+                part = events if rows.size == len(events) else events.select(rows)
+                _put(out, (model, source), part)
     return out
+
+
+def _put(
+    out: dict[tuple[str, str], AcceptedEvents], key: tuple[str, str], part: AcceptedEvents
+) -> None:
+    """Add ``part`` to the events of ``key`` (the typed path's and the checked ones')."""
+    earlier = out.get(key)
+    out[key] = part if earlier is None else AcceptedEvents.concat([earlier, part])

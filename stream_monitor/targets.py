@@ -24,7 +24,7 @@ from stream_monitor.quality.spec import QualityState
 from stream_monitor.state import keys
 from stream_monitor.state.codec import (
     OUT_OF_RANGE,
-    out_of_range_count,
+    out_of_range_counts,
     prefixed,
     unprefixed,
     window_fields,
@@ -83,9 +83,9 @@ def bucket_hashes(
         (windows.outputs, output_part, columns.outputs),
     ):
         profiles = spec.profile.features if group is windows.features else spec.profile.outputs
+        outside = out_of_range_counts(profiles, {n: cols[n] for n in group})
         for name, window in group.items():
-            outside = out_of_range_count(profiles[name], cols[name])
-            if fields := window_fields(window, outside):
+            if fields := window_fields(window, outside[name]):
                 hashes[keys.bucket(model, start, part(name))] = fields
     ops = OperationalCounters().add(
         event_times_s=per_event.times_s,

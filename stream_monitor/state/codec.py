@@ -54,12 +54,24 @@ def window_fields(window: TargetWindow, out_of_range: int = 0) -> dict[str, Fiel
     return fields
 
 
-def out_of_range_count(profile: TargetProfile, column: np.ndarray[Any, Any]) -> int:
-    """Finite values outside the reference's [min, max]."""
-    if not isinstance(profile, NumericProfile) or column.dtype.kind != "f":
-        return 0
-    finite = column[np.isfinite(column)]
-    return int(np.count_nonzero((finite < profile.min) | (finite > profile.max)))
+def out_of_range_counts(
+    profiles: Mapping[str, TargetProfile], columns: Mapping[str, np.ndarray[Any, Any]]
+) -> dict[str, int]:
+    """Each column's finite values outside its reference's [min, max] (0 for a
+    categorical target), in a few numpy calls over all the numeric columns at once."""
+    counts = dict.fromkeys(columns, 0)
+    numeric = {
+        name: profile
+        for name, column in columns.items()
+        if isinstance(profile := profiles[name], NumericProfile) and column.dtype.kind == "f"
+    }
+    if numeric:
+        matrix = np.vstack([columns[n] for n in numeric])
+        lows = np.array([p.min for p in numeric.values()], dtype=np.float64)[:, np.newaxis]
+        highs = np.array([p.max for p in numeric.values()], dtype=np.float64)[:, np.newaxis]
+        outside = np.isfinite(matrix) & ((matrix < lows) | (matrix > highs))
+        counts.update(zip(numeric, np.count_nonzero(outside, axis=1).tolist(), strict=True))
+    return counts
 
 
 def window_from_fields(profile: TargetProfile, fields: Mapping[str, FieldValue]) -> TargetWindow:

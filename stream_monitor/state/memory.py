@@ -26,25 +26,50 @@ _NUMBERS = frozenset({int, float})
 @dataclass
 class _RowTable:
     """The :class:`RowHashes` of one (key prefix, field), as applied: each row key ->
-    its newest row, numbered across the parts in the order they were applied."""
+    its newest row, numbered across the parts in the order they were applied.
+
+    The index of row keys is brought up to date only when a row is read: a run whose
+    records no label ever reads never hashes their keys. Until then the parts added and
+    the keys shadowed wait, in order, in ``pending``."""
 
     parts: list[RowHashes] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     newest: dict[str, int] = field(default_factory=dict)
     size: int = 0
+    pending: list[tuple[int, RowHashes] | str] = field(default_factory=list)
+    """(first row, part) added, or a row key shadowed, since the index was last brought
+    up to date."""
 
     def add(self, rows: RowHashes) -> None:
         self.parts.append(rows)
         self.starts.append(self.size)
-        self.newest.update(zip(rows.row_keys, range(self.size, self.size + len(rows)), strict=True))
+        self.pending.append((self.size, rows))
         self.size += len(rows)
 
+    def shadow(self, row_key: str) -> None:
+        """The row key's value is no longer the table's (a plain hash replaced it)."""
+        if self.pending:
+            self.pending.append(row_key)
+        else:
+            self.newest.pop(row_key, None)
+
     def text(self, row_key: str) -> str | None:
+        self._index()
         row = self.newest.get(row_key)
         if row is None:
             return None
         part = bisect_right(self.starts, row) - 1
         return self.parts[part].text(row - self.starts[part])
+
+    def _index(self) -> None:
+        for item in self.pending:
+            if isinstance(item, str):
+                self.newest.pop(item, None)
+            else:
+                start, rows = item
+                rows_at = range(start, start + len(rows))
+                self.newest.update(zip(rows.row_keys, rows_at, strict=True))
+        self.pending.clear()
 
 
 class MemoryStore:
@@ -76,10 +101,10 @@ class MemoryStore:
             return Applied.OVERLAP
         known = self._field_names  # a bad field name refuses the whole update, as in Redis
         for names in [*(c.fields for c in update.hashes), *([r.field] for r in update.rows)]:
-            for name in names:
-                if name not in known:
+            if not known.issuperset(names):
+                for name in names:
                     validate_field_name(name)
-                    known.add(name)
+                known.update(names)
         for change in update.hashes:
             self._shadow(change.key, change.fields)
             target = self._hashes.get(change.key)
@@ -101,7 +126,7 @@ class MemoryStore:
         """A field written as a plain hash replaces the value a row table holds for it."""
         for (prefix, name), table in self._tables.items():
             if name in fields and key.startswith(prefix):
-                table.newest.pop(key[len(prefix) :], None)
+                table.shadow(key[len(prefix) :])
 
     def read(self, keys_: Sequence[str]) -> list[Hash]:
         if not self._tables:
@@ -156,12 +181,14 @@ class MemoryStore:
 
 
 def _merge_into(target: Hash, fields: Mapping[str, FieldValue]) -> None:
-    """``merge_field`` of each field into ``target``, with numbers that add inline."""
+    """``merge_field`` of each field into ``target``, with numbers that add inline (the
+    common case: counts)."""
+    get, numbers = target.get, _NUMBERS
     for name, value in fields.items():
-        current = target.get(name)
+        current = get(name)
         if current is None:
             target[name] = value
-        elif type(current) in _NUMBERS and type(value) in _NUMBERS and name.startswith(_ADDED):
+        elif type(current) in numbers and type(value) in numbers and name.startswith(_ADDED):
             target[name] = current + value  # type: ignore[operator]
         else:
             target[name] = merge_field(name, current, value)

@@ -131,6 +131,10 @@ def category_codes(values: ColumnValues, lookup: Mapping[str, int]) -> IntArray:
     count = len(items)
     kinds = set(map(type, items))
     if kinds == {int}:  # integral classes (labels 0/1...): counted under their integer text
+        if len(lookup) < count:  # a small vocabulary: looked up by the integers themselves
+            by_integer = {int(k): code for k, code in lookup.items() if _integer_text(k)}
+            coded = map(by_integer.get, items, repeat(other))
+            return np.fromiter(coded, dtype=np.int64, count=count)
         return np.fromiter(map(get, map(str, items), repeat(other)), dtype=np.int64, count=count)
     if kinds <= _TEXT_TYPES:  # text, maybe missing: one dict lookup per value, in C
         codes = np.fromiter(map(get, items, repeat(other)), dtype=np.int64, count=count)
@@ -147,6 +151,14 @@ def category_codes(values: ColumnValues, lookup: Mapping[str, int]) -> IntArray:
 
 
 _TEXT_TYPES: Final = frozenset({str, type(None)})
+
+
+def _integer_text(text: str) -> bool:
+    """Whether ``text`` is an integer as ``str`` writes one (the key of that integer)."""
+    try:
+        return str(int(text)) == text
+    except ValueError:
+        return False
 
 
 def _code_of(value: object, lookup: Mapping[str, int]) -> int:

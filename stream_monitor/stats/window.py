@@ -212,13 +212,13 @@ class _Moments:
 
 
 def _moments(matrix: FloatArray) -> _Moments:
-    """Sums of finite values near the float64 limit overflow to inf, as IEEE says; numpy's
-    overflow warning is silenced (under ``-W error`` it would raise mid-batch)."""
+    """The moments of each row; sums of huge finite values overflow to inf quietly (a
+    warning there would only be noise, or an error where warnings are errors)."""
     with np.errstate(over="ignore"):
-        return _moments_of(matrix)
+        return _row_moments(matrix)
 
 
-def _moments_of(matrix: FloatArray) -> _Moments:
+def _row_moments(matrix: FloatArray) -> _Moments:
     totals = np.add.reduce(matrix, axis=1)
     zeros = [0] * len(matrix)
     if np.isfinite(totals).all():
@@ -252,7 +252,8 @@ def _moments_of(matrix: FloatArray) -> _Moments:
 def add_numeric_columns(columns: Sequence[NumericColumn]) -> None:
     """The hot path: add one batch's numeric columns (of one length) to their windows.
 
-    One searchsorted and one bincount per column; the moments of all columns are taken
+    The columns are sorted with one numpy call, then each column's cell counts are read
+    off its sorted values (:func:`cell_counts`); the moments of all columns are taken
     with one numpy call each, as on small batches numpy's per-call overhead, not the
     arithmetic, is what costs.
     """
@@ -267,12 +268,31 @@ def add_numeric_columns(columns: Sequence[NumericColumn]) -> None:
     else:
         matrix = np.vstack([values for _, _, values in columns])
     moments = _moments(matrix)
+    ordered = np.sort(matrix, axis=1)
     for row, (window, profile, values) in enumerate(columns):
         edges = profile.edges
         if window.counts.size != edges.size:
             _check_cells(window.counts, profile.counts)
-        binned = np.bincount(edges.searchsorted(values), minlength=edges.size + 1)
-        window._add_binned(binned, moments, row, values)
+        window._add_binned(cell_counts(edges, ordered[row]), moments, row, values)
+
+
+def cell_counts(edges: FloatArray, ordered: FloatArray) -> IntArray:
+    """``np.bincount(edges.searchsorted(values), minlength=edges.size + 1)`` of values
+    given sorted (``ordered``; NaN last, as numpy sorts): a value's cell is the number of
+    edges below it, so a cell counts the values above the edge before it, up to its own
+    edge. One search of the edges in the values, instead of one of each value in the
+    edges: several times faster.
+
+    >>> edges, values = np.array([0.0, 1.0, np.inf]), np.array([2.0, -1.0, np.nan, 0.0, 1.0])
+    >>> cell_counts(edges, np.sort(values)).tolist()
+    [2, 1, 1, 1]
+    >>> np.bincount(edges.searchsorted(values), minlength=edges.size + 1).tolist()
+    [2, 1, 1, 1]
+    """
+    bounds = np.empty(edges.size + 2, dtype=np.intp)  # 0, values at or below each edge, all
+    bounds[0], bounds[-1] = 0, ordered.size
+    bounds[1:-1] = ordered.searchsorted(edges, side="right")
+    return bounds[1:] - bounds[:-1]
 
 
 def _check_cells(a: IntArray, b: IntArray) -> None:

@@ -1,21 +1,28 @@
 """The columnar fast path of ingest gives exactly what the pydantic path gives.
 
 Both paths run on the same generated batches, good and hostile (wrong types, NaN,
-missing and unknown features, booleans as numbers, huge strings, nested junk, envelopes,
-unknown models, odd timestamps...): the same dead letters (reason, detail, index, model)
-in the same order, and the same state updates (events counted, bins, operational
-counters, label-join records), hence the same accepted events.
+missing and unknown features, booleans as numbers, huge strings and integers, nested
+junk, envelopes, unknown models, odd timestamps, duplicate keys, escapes...): the same
+dead letters (reason, detail, index, model) in the same order, and the same state updates
+(events counted, bins, operational counters, label-join records), hence the same accepted
+events. The fast path runs whole (the typed structs first, then the column checks) and
+with the column checks alone.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from functools import partial
 from typing import Any
+from unittest import mock
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stream_monitor import ingest
 from stream_monitor.fast_decode import fast_decode
 from stream_monitor.ingest import Plan, RawMessage, group_update, plan_batch
 from stream_monitor.model_spec import ModelSpec
@@ -25,6 +32,7 @@ from tests.pipeline_fixtures import MODEL, START, spec
 MAX_BYTES = 4000
 JUNK: list[Any] = [None, True, False, 0, -1, 1, 2**63, 1.5, -0.0, 1e300, "", "x" * 1025, [], {}]
 JUNK += [[1, 2], {"a": {"b": [None]}}, "ok", "error", "2026-01-01T00:00:00Z"]
+JUNK += [2**64 - 1, 2**64, -(2**63), -(2**63) - 1, 10**30, -(10**30), 2**53 + 1, "\u00e9\n\\"]
 
 
 def _mixed(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -50,7 +58,8 @@ def _rarely_extra(
 _numbers = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False, width=64),
     st.integers(-(2**63), 2**64 - 1),
-    st.sampled_from([100.0, 40.0, 0.5, 7]),
+    st.integers(-(2**80), 2**80),
+    st.sampled_from([100.0, 40.0, 0.5, 7, 2**63, 2**64, -(2**63) - 1, 10**25, -0.0]),
 )
 _text = st.text(max_size=8)
 _times = st.one_of(
@@ -157,6 +166,13 @@ WRONG: list[tuple[tuple[str, ...], Any]] = (
         (("timestamp",), v)
         for v in (-5, 2.1e10, 4e9, True, None, "2026-01-01", "2026-01-01T00:00:00", "nonsense")
     ]
+    + [(("event_id",), v) for v in ("x" * 128, "\u00e9" * 128, "\u00e9" * 129, "\U0001f600" * 128)]
+    + [(("model_version",), v) for v in ("\u00e9" * 64, "\u00e9" * 65)]
+    + [(("error",), v) for v in ("\u00e9" * 1024, "\u00e9" * 1025)]
+    + [(("prediction", "label"), v) for v in ("\u00e9" * 1024, "\u00e9" * 1025, 2**63, -(2**63))]
+    + [(("features", "country"), v) for v in ("\u00e9" * 1024, "\u00e9" * 1025, 2**64 - 1)]
+    + [(("prediction", "score"), v) for v in (0, 1, 0.0, -0.0, 1.0, 2**64 - 1)]
+    + [(("latency_ms",), v) for v in (0, -0.0, 2**63 - 1, 2**63, 1e300)]
     + [
         (("timestamp",), v)
         for v in (START + 0.9999995, START + 0.1234565, "2026-01-01T00:00:00.5+01:00", "1767225600")
@@ -179,18 +195,53 @@ _one_wrong = st.tuples(_clean_event, st.sampled_from(WRONG)).map(lambda t: _with
 _event = st.one_of(_clean_event, _one_wrong, _hostile_event)
 
 
+_DUPLICATES = [
+    (b'"model_id":"other"', b'"model_id":"plain"', f'"model_id":"{MODEL}"'.encode()),
+    (b'"features":{"amount":1.0,"age":2.0,"country":"de"}', b'"features":[]'),
+    (b'"features":{"amount":1.0,"age":2.0}', b'"prediction":{"score":0.5}'),
+    (b'"event_id":""', b'"event_id":"dup"', b'"status":"OK"', b'"status":"error"'),
+    (b'"timestamp":true', b'"timestamp":1767225600.5', b'"latency_ms":-1'),
+]
+"""Keys written twice in one object: the last one counts (as orjson reads them)."""
+
+
+def _duplicated(draw: st.DrawFn, line: bytes) -> bytes:
+    """``line`` (an event) with a key written once more, before or after its own."""
+    extra = draw(st.sampled_from([k for group in _DUPLICATES for k in group]))
+    if not line.startswith(b"{") or line == b"{}":
+        return line
+    if draw(st.booleans()):
+        return b"{" + extra + b"," + line[1:]
+    return line[:-1] + b"," + extra + b"}"
+
+
+def _escaped(draw: st.DrawFn, line: bytes) -> bytes:
+    """``line`` with its event id escaped: unicode escapes, a lone surrogate, controls."""
+    text = draw(st.sampled_from(['"\\u00e9x"', '"\\ud800"', '"a\\"b"', '"\\u0000"', '"\t"']))
+    return line.replace(b'"event_id":"', b'"event_id":' + text.encode()[:-1], 1)
+
+
+def _dumps(value: Any) -> bytes:
+    """JSON of ``value``, integers of any size included (orjson writes 64 bits at most)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 @st.composite
 def _message(draw: st.DrawFn) -> bytes:
-    kind = draw(st.sampled_from(["event"] * 6 + ["envelope"] * 3 + ["raw"]))
+    kind = draw(st.sampled_from(["event"] * 6 + ["envelope"] * 3 + ["raw", "twice", "escaped"]))
     if kind == "event":
-        return orjson.dumps(draw(_event))
+        return _dumps(draw(_event))
+    if kind == "twice":
+        return _duplicated(draw, _dumps(draw(_event)))
+    if kind == "escaped":
+        return _escaped(draw, _dumps(draw(_clean_event)))
     if kind == "envelope":
         envelope: dict[str, Any] = {"events": draw(st.lists(_mixed(_event), max_size=4))}
         if draw(st.booleans()):
             envelope["type"] = draw(st.sampled_from(["batch", "batch", "other"]))
         if draw(st.integers(0, 9)) == 0:
             envelope["extra"] = 1
-        return orjson.dumps(envelope)
+        return _dumps(envelope)
     raw = [b"{", b"[1]", b"3", b'{"a": NaN}', b'{"events": 5}', b"\xff", b"x" * (MAX_BYTES + 1)]
     return draw(st.sampled_from(raw))
 
@@ -216,11 +267,13 @@ def _updates(plan: Plan, specs: dict[str, ModelSpec]) -> dict[tuple[str, str], A
     return {key: group_update(g, specs.get(g.model_id)) for key, g in plan.groups.items()}
 
 
+@pytest.mark.parametrize("typed", [True, False], ids=["typed", "checked"])
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_batch())
-def test_fast_path_equals_the_pydantic_path(messages: list[RawMessage]) -> None:
+@given(messages=_batch())
+def test_fast_path_equals_the_pydantic_path(typed: bool, messages: list[RawMessage]) -> None:
     specs = _specs()
-    fast = plan_batch(messages, specs, MAX_BYTES)
+    with mock.patch.object(ingest, "fast_decode", partial(fast_decode, typed=typed)):
+        fast = plan_batch(messages, specs, MAX_BYTES)
     slow = plan_batch(messages, specs, MAX_BYTES, fast_path=False)
     assert fast.dead_letters == slow.dead_letters
     assert _updates(fast, specs) == _updates(slow, specs)
