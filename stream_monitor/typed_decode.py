@@ -123,7 +123,7 @@ def _accepted(
 ) -> tuple[AcceptedEvents, check.Mask]:
     """The events (all of one model) as columns, and which of them are doubtful."""
     fields = zip(*map(_astuple, events), strict=True)
-    ids, versions, times, features, predictions, latencies, statuses, _ = fields
+    ids, versions, times, features, predictions, latencies, statuses, *_ = fields
     times_s, odd_times = check.timestamps(times)
     outputs, no_output = _outputs(predictions)
     is_error = np.fromiter(map(eq, statuses, repeat("error")), dtype=np.bool_, count=len(ids))

@@ -78,7 +78,10 @@ def schema_of(specs: Mapping[str, ModelSpec]) -> TypedSchema:
     return _schema(tuple(layout(s) for s in specs.values()))
 
 
-def _event_struct(model: Layout) -> type[msgspec.Struct]:
+def _event_struct(model: Layout, tagged: bool = True) -> type[msgspec.Struct]:
+    """The model's event struct: tagged by ``model_id`` (a member of a union), or, for a
+    model alone, with ``model_id`` a required literal field (no union: msgspec then has
+    no tag to look for first, about a tenth less decoding time)."""
     model_id, names, numeric = model
     attributes = [f"f{i}" for i in range(len(names))]
     features = msgspec.defstruct(
@@ -88,6 +91,11 @@ def _event_struct(model: Layout) -> type[msgspec.Struct]:
         forbid_unknown_fields=True,
         gc=False,
     )
+    # untagged: model_id last (keyword-only fields may follow defaults), so the event's
+    # other fields keep their positions in astuple()
+    own_id = [] if tagged else [("model_id", Literal[model_id])]
+    tag: dict[str, Any] = {"tag_field": "model_id", "tag": model_id} if tagged else {}
+    tag |= {} if tagged else {"kw_only": True}
     return msgspec.defstruct(
         "Event",
         [
@@ -99,18 +107,18 @@ def _event_struct(model: Layout) -> type[msgspec.Struct]:
             ("latency_ms", _Latency | None, None),
             ("status", Literal["ok", "error"], "ok"),
             ("error", _Text | None, None),
+            *own_id,
         ],
-        tag_field="model_id",
-        tag=model_id,
         forbid_unknown_fields=True,
         gc=False,
+        **tag,
     )
 
 
 @lru_cache(maxsize=16)
 def _schema(models: tuple[Layout, ...]) -> TypedSchema:
-    layouts = {_event_struct(m): m for m in models}
-    event: Any = Union[(Unconfigured, *layouts)]  # a union built at run time
+    layouts = {_event_struct(m, tagged=len(models) > 1): m for m in models}
+    event: Any = Union[(Unconfigured, *layouts)] if len(models) > 1 else next(iter(layouts))
     events = Annotated[list[event], msgspec.Meta(min_length=1, max_length=MAX_EVENTS_PER_ENVELOPE)]
     envelope = msgspec.defstruct(
         "Envelope",
