@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import repeat
+from itertools import repeat, zip_longest
 from typing import Any, Final, NamedTuple, Protocol
 
 import msgspec
@@ -114,11 +114,6 @@ class BatchUpdate:
     rows: tuple[RowHashes, ...] = ()
     """Hashes given as columns, applied after ``hashes``."""
 
-    def all_hashes(self) -> list[HashUpdate]:
-        """``hashes``, then every row of ``rows`` as its own hash update (the Redis
-        store writes rows without building these)."""
-        return [*self.hashes, *(h for part in self.rows for h in part.hash_updates())]
-
 
 class Applied(StrEnum):
     APPLIED = "applied"
@@ -139,10 +134,8 @@ def decode_vector(raw: FieldValue) -> list[int]:
 
 def add_vectors(current: FieldValue, value: FieldValue) -> bytes:
     """The element-wise sum of two ``v:`` fields (the shorter padded with zeros)."""
-    a, b = decode_vector(current), decode_vector(value)
-    if len(a) < len(b):
-        a, b = b, a
-    return encode_vector([x + y for x, y in zip(a, [*b, *[0] * (len(a) - len(b))], strict=True)])
+    pairs = zip_longest(decode_vector(current), decode_vector(value), fillvalue=0)
+    return encode_vector([x + y for x, y in pairs])
 
 
 def merge_field(name: str, current: FieldValue | None, value: FieldValue) -> FieldValue:

@@ -113,7 +113,7 @@ class BatchConsumer:
         batch_size: int,
         timeout_seconds: float,
         stop: threading.Event,
-        max_bytes: int = 4_194_304,
+        max_bytes: int,
     ) -> None:
         self._consumer = Consumer(dict(config))
         self._topic, self._step = topic, step
