@@ -21,10 +21,10 @@ from stream_monitor.dead_letters import RawMessage, dead_letter
 __all__ = ["Group", "Plan", "RawMessage", "group_update", "plan_batch"]
 from stream_monitor.accepted import AcceptedEvents
 from stream_monitor.fast_decode import ORDER_STRIDE, FastPlan, fast_decode
-from stream_monitor.label_join import record_rows
+from stream_monitor.join_records import JoinRecords
 from stream_monitor.model_spec import INVALID_MODEL, ModelSpec
 from stream_monitor.state import keys
-from stream_monitor.state.updates import BatchUpdate, FieldValue, HashUpdate, RowHashes
+from stream_monitor.state.updates import BatchUpdate, FieldValue, HashUpdate, RowFields
 from stream_monitor.stats.binning import encode_columns
 from stream_monitor.stats.model_windows import ModelWindows
 from stream_monitor.stats.profile import OUTPUT_NAMES
@@ -164,13 +164,13 @@ def group_update(group: Group, spec: ModelSpec | None) -> BatchUpdate | None:
     if not offsets:
         return None
     hashes = [HashUpdate(keys.totals(group.model_id), _totals(group))]
-    rows: tuple[RowHashes, ...] = ()
+    rows: tuple[RowFields, ...] = ()
     events = group.events
     if spec is not None and events is not None and len(events):
         hashes += _bucket_updates(spec, events)
         hashes.append(_clock_update(group.model_id, group.source, events.times_s))
         if spec.quality is not None:
-            rows = (record_rows(spec, events),)
+            rows = (JoinRecords.of(spec, events),)
     first, last = min(offsets), max(offsets)
     return BatchUpdate(group.model_id, group.source, first, last, tuple(hashes), rows)
 

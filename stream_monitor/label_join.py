@@ -1,10 +1,11 @@
 """The ground-truth join, planned in pure code: labels plus what the store holds of their
 predictions in, one exactly-once :class:`BatchUpdate` per (model, source partition) out.
 
-A prediction's join record (``s:rec``) is written at ingest with the label TTL; a joined
-label marks it (``i:labelled``) in the same watermarked update that adds its quality to
-the prediction's bucket, so a replayed label counts once. Outcomes are counted in the
-label's own bucket and in the model's totals: joined, unknown_id, expired, duplicate.
+A prediction's join record is written at ingest (:mod:`stream_monitor.join_records`: where
+it lives, how a label finds it); a joined label marks it in the same watermarked update
+that adds its quality to the prediction's bucket, so a replayed label counts once.
+Outcomes are counted in the label's own bucket and in the model's totals: joined,
+unknown_id, expired, duplicate.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-import orjson
 
 from schemas import (
     DeadLetter,
@@ -24,8 +21,8 @@ from schemas import (
     RejectReason,
     decode_ground_truth,
 )
-from stream_monitor.accepted import AcceptedEvents
 from stream_monitor.dead_letters import RawMessage, dead_letter
+from stream_monitor.join_records import FoundRecord, labelled_marks
 from stream_monitor.model_spec import INVALID_MODEL, ModelSpec
 from stream_monitor.quality import (
     BinaryClassification,
@@ -40,12 +37,8 @@ from stream_monitor.quality.labels import StoredPrediction, classify_label
 from stream_monitor.quality.spec import QualitySpec, QualityState
 from stream_monitor.state import keys
 from stream_monitor.state.codec import prefixed
-from stream_monitor.state.store import Hash
-from stream_monitor.state.updates import BatchUpdate, HashUpdate, RowHashes
-from stream_monitor.stats.values import FloatArray
+from stream_monitor.state.updates import BatchUpdate, HashUpdate
 
-RECORD = "s:rec"
-LABELLED = "i:labelled"
 QUALITY = "q"
 LABELS = "lab"
 OUTCOMES = "lout"
@@ -53,44 +46,6 @@ ESTIMATE = "est"
 JOINED_TOTAL = "i:labels:joined_total"
 ERRORS_TOTAL = "i:labels:errors_total"
 OUTCOME_PREFIX = "i:labels:"
-
-
-@dataclass(frozen=True)
-class _Floats:
-    """A column read as JSON numbers: ``float`` of each value, None kept (lazily: a join
-    record's text is written only when a store needs it)."""
-
-    values: Sequence[Any] | FloatArray
-
-    def __getitem__(self, row: int) -> float | None:
-        value = self.values[row]
-        return None if value is None else float(value)
-
-    def tolist(self) -> list[float | None]:
-        values = self.values
-        if isinstance(values, np.ndarray):
-            return values.astype(np.float64, copy=False).tolist()  # type: ignore[no-any-return]
-        return [None if v is None else float(v) for v in values]
-
-
-def record_rows(spec: ModelSpec, events: AcceptedEvents) -> RowHashes:
-    """The join records of the accepted events, as columns: row ``i`` is
-    the ``StoredPrediction`` state of event ``i``, written as JSON under :data:`RECORD`."""
-    return RowHashes(
-        prefix=keys.prediction(spec.model_id, ""),
-        field=RECORD,
-        row_keys=events.event_ids,
-        constants={"kind": StoredPrediction.kind, "version": StoredPrediction.version},
-        columns={
-            "event_id": events.event_ids,
-            "model_version": events.versions,
-            "timestamp_s": _Floats(events.times_s),
-            "label": events.outputs["label"],
-            "score": _Floats(events.outputs["score"]),
-            "value": _Floats(events.outputs["value"]),
-        },
-        ttl_seconds=spec.label_ttl_seconds + spec.windowing.window_seconds,
-    )
 
 
 @dataclass
@@ -110,11 +65,6 @@ class LabelGroup:
             [(o, e) for o, e in self.labels if o > watermark],
             [(o, r) for o, r in self.rejected if o > watermark],
         )
-
-
-def _stored(fields: Hash) -> StoredPrediction | None:
-    raw = fields.get(RECORD)
-    return StoredPrediction.from_state(orjson.loads(str(raw))) if raw is not None else None
 
 
 def _is_error(spec: ModelSpec, prediction: StoredPrediction, truth: GroundTruthEvent) -> int | None:
@@ -178,10 +128,8 @@ class _Tally:
     outcomes: dict[int, LabelCounters] = field(default_factory=lambda: defaultdict(LabelCounters))
     misfits: list[int] = field(default_factory=list)
     errors: int = 0
-
-    @property
-    def marked(self) -> list[str]:
-        return [t.event_id for pairs in self.joined.values() for _, t in pairs]
+    marked: list[tuple[str, str]] = field(default_factory=list)
+    """(hash holding the record, event id) of each joined label."""
 
     def updates(self, spec: QualitySpec) -> dict[int, tuple[QualityState, LabelWindow]]:
         out = {}
@@ -192,24 +140,25 @@ class _Tally:
 
 
 def _tally(
-    spec: ModelSpec, group: LabelGroup, records: Mapping[str, Hash], seen: set[str]
+    spec: ModelSpec, group: LabelGroup, records: Mapping[str, FoundRecord], seen: set[str]
 ) -> _Tally:
     assert spec.quality is not None
     tally = _Tally()
     for offset, truth in group.labels:
-        fields = records.get(truth.event_id, {})
-        prediction = _stored(fields)
+        found = records.get(truth.event_id)
+        prediction = None if found is None else found.prediction
         outcome = classify_label(
             prediction,
             label_time_s=truth.timestamp.timestamp(),
-            already_labelled=int(fields.get(LABELLED, 0)) > 0 or truth.event_id in seen,
+            already_labelled=(found is not None and found.labelled) or truth.event_id in seen,
             max_label_delay_s=spec.label_ttl_seconds,
         )
-        if outcome is LabelOutcome.JOINED and prediction is not None:
+        if outcome is LabelOutcome.JOINED and found is not None and prediction is not None:
             if _misfit(spec.quality.task, prediction, truth):
                 tally.misfits.append(offset)
                 continue
             seen.add(truth.event_id)
+            tally.marked.append((found.key, truth.event_id))
             start = spec.windowing.bucket_of(prediction.timestamp_s)
             tally.joined[start].append((prediction, truth))
             tally.errors += _is_error(spec, prediction, truth) or 0
@@ -220,10 +169,11 @@ def _tally(
 def label_update(
     spec: ModelSpec,
     group: LabelGroup,
-    records: Mapping[str, Hash],
+    records: Mapping[str, FoundRecord],
     seen: set[str] | None = None,
 ) -> BatchUpdate:
-    """The exactly-once update of one group of labels, given their looked-up records.
+    """The exactly-once update of one group of labels, given their records (by event id;
+    :class:`~stream_monitor.join_records.RecordLookup`).
 
     ``seen``: ids joined by the other groups of the same batch (updated here), so that
     two copies of a label on different partitions of one batch join once.
@@ -248,7 +198,7 @@ def label_update(
         totals[f"i:dlq:{reason}"] += 1
     totals[f"{OUTCOME_PREFIX}misfit"] += len(tally.misfits)
     hashes.append(HashUpdate(keys.totals(model), {k: v for k, v in totals.items() if v}))
-    hashes += [HashUpdate(keys.prediction(model, i), {LABELLED: 1}) for i in tally.marked]
+    hashes += labelled_marks(tally.marked)
     offsets = group.offsets()
     return BatchUpdate(model, group.source, min(offsets), max(offsets), tuple(hashes))
 
@@ -261,10 +211,6 @@ def rejects_update(group: LabelGroup) -> BatchUpdate:
     offsets = group.offsets()
     hashes = (HashUpdate(keys.totals(group.model_id), dict(totals)),)
     return BatchUpdate(group.model_id, group.source, min(offsets), max(offsets), hashes)
-
-
-def record_keys(model_id: str, labels: Sequence[tuple[int, GroundTruthEvent]]) -> list[str]:
-    return [keys.prediction(model_id, e.event_id) for _, e in labels]
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from schemas import AlertEvent, DeadLetter, DriftEvent, MetricEvent, RetrainDecision, Window
 from stream_monitor import error_stream
 from stream_monitor.ingest import Group, RawMessage, group_update, plan_batch
+from stream_monitor.join_records import RecordLookup
 from stream_monitor.label_join import (
     ERRORS_TOTAL,
     JOINED_TOTAL,
@@ -26,7 +27,6 @@ from stream_monitor.label_join import (
     LabelGroup,
     label_update,
     plan_labels,
-    record_keys,
     rejects_update,
 )
 from stream_monitor.model_spec import ModelSpec
@@ -155,8 +155,8 @@ class Pipeline:
             if spec is None or not group.labels:
                 updates.append(rejects_update(group))
                 continue
-            found = self.store.read(record_keys(group.model_id, group.labels))
-            records = {e.event_id: f for (_, e), f in zip(group.labels, found, strict=True)}
+            lookup = RecordLookup.of(spec, [truth for _, truth in group.labels])
+            records = lookup.found(self.store.read_fields(lookup.requests))
             updates.append(label_update(spec, group, records, seen))
         applied = self.store.apply(updates) if updates else []
         for update, result in zip(updates, applied, strict=True):

@@ -166,7 +166,7 @@ class ModelSettings(_Section):
     importance: dict[str, float] = Field(default_factory=dict)
     windows: WindowSettings = Field(default_factory=WindowSettings)
     join_labels: bool = True
-    """Keep a join record per prediction (about 360 bytes in Redis for ``label_ttl``) so
+    """Keep a join record per prediction (about 110 bytes in Redis for ``label_ttl``) so
     ground truth can be joined; false for a model that never gets labels."""
     label_ttl: Duration = 2 * 86_400
     reference_quality: dict[str, float] = Field(

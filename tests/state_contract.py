@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from stream_monitor.state import keys
 from stream_monitor.state.store import Store
@@ -10,9 +12,9 @@ from stream_monitor.state.updates import (
     Applied,
     BatchUpdate,
     HashUpdate,
-    RowHashes,
     decode_vector,
     encode_vector,
+    field_updates,
 )
 
 
@@ -44,7 +46,7 @@ def check_store_contract(store: Store) -> None:
     ]
 
     check_slot_leases(store, model)
-    check_row_hashes(store, model)
+    check_row_fields(store, model)
     check_vectors(store, model)
 
     assert store.load_doc(model, "detectors") is None
@@ -83,32 +85,59 @@ def check_slot_leases(store: Store, model: str) -> None:
     assert (store.last_slot(model), store.load_doc(model, "alerts")) == (6, {"v": 1})
 
 
-def _rows(model: str, ids: list[str], scores: list[float | None]) -> RowHashes:
-    prefix = keys.prediction(model, "")
-    columns = {"event_id": ids, "score": scores}
-    return RowHashes(prefix, "s:rec", ids, {"kind": "p"}, columns, 60)
+@dataclass(frozen=True)
+class ListedRows:
+    """A :class:`RowFields` given row by row: (hash key, row key, text)."""
+
+    rows: list[tuple[str, str, str]]
+    hash_prefix: str
+    prefix: str = "s:r:"
+    ttl_seconds: int | None = 60
+
+    @property
+    def row_keys(self) -> list[str]:
+        return [row_key for _, row_key, _ in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def text(self, row: int) -> str:
+        return self.rows[row][2]
+
+    def texts(self) -> list[str]:
+        return [text for _, _, text in self.rows]
+
+    def hash_key(self, row: int) -> str:
+        return self.rows[row][0]
+
+    def by_hash(self) -> list[tuple[str, Sequence[int]]]:
+        at: dict[str, list[int]] = {}
+        for row, (key, _, _) in enumerate(self.rows):
+            at.setdefault(key, []).append(row)
+        return list(at.items())
 
 
-def check_row_hashes(store: Store, model: str) -> None:
-    """Hashes given as columns read as the hashes they stand for; the newest write of a
-    field wins, whether it came as a row or as a plain hash."""
+def check_row_fields(store: Store, model: str) -> None:
+    """Fields given as columns read as the fields they stand for, in the hash of their
+    row; the newest write of a field wins, whether it came as a row or as a plain hash."""
     source = "rows:0"
-    a, b, c = (keys.prediction(model, i) for i in ("a", "b", "c"))
-    first = _rows(model, ["a", "b"], [0.5, None])
-    assert first.hash_updates()[1] == HashUpdate(
-        b, {"s:rec": '{"kind":"p","event_id":"b","score":null}'}, 60
-    )
-    assert store.apply([BatchUpdate(model, source, 0, 1, (), (first,))]) == [Applied.APPLIED]
-    assert store.read([a, b, c]) == [h.fields for h in first.hash_updates()] + [{}]
-    marked = HashUpdate(a, {"i:labelled": 1})
-    plain = HashUpdate(b, {"s:rec": "plain"})
-    assert store.apply([BatchUpdate(model, source, 2, 2, (marked, plain))]) == [Applied.APPLIED]
-    assert store.read([a, b]) == [
-        {**first.hash_updates()[0].fields, "i:labelled": 1},
-        {"s:rec": "plain"},
+    old, new = keys.join_shard(model, 1, 7), keys.join_shard(model, 2, 7)
+    first = ListedRows([(old, "a", "1"), (old, "b", "2"), (new, "c", "3")], keys.join_shards(model))
+    assert field_updates(first) == [
+        HashUpdate(old, {"s:r:a": "1", "s:r:b": "2"}, 60),
+        HashUpdate(new, {"s:r:c": "3"}, 60),
     ]
-    again = _rows(model, ["b", "b"], [0.25, 1.0])
+    assert store.apply([BatchUpdate(model, source, 0, 1, (), (first,))]) == [Applied.APPLIED]
+    wanted = [(old, ["s:r:a", "s:r:b", "s:r:c"]), (new, ["s:r:c", "s:r:a"]), (new, [])]
+    assert store.read_fields(wanted) == [["1", "2", None], ["3", None], []]
+    assert store.read([old, new]) == [{"s:r:a": "1", "s:r:b": "2"}, {"s:r:c": "3"}]
+    marked = HashUpdate(old, {"i:l:a": 1})
+    plain = HashUpdate(old, {"s:r:b": "plain"})
+    assert store.apply([BatchUpdate(model, source, 2, 2, (marked, plain))]) == [Applied.APPLIED]
+    wanted = [(old, ["s:r:a", "i:l:a", "s:r:b", "i:l:b"])]
+    assert store.read_fields(wanted) == [["1", 1, "plain", None]]
+    again = ListedRows([(old, "b", "4"), (old, "b", "5")], keys.join_shards(model))
     assert store.apply([BatchUpdate(model, source, 3, 3, (), (again,))]) == [Applied.APPLIED]
-    assert store.read([b]) == [again.hash_updates()[1].fields]
+    assert store.read_fields([(old, ["s:r:b"])]) == [["5"]]
     assert store.apply([BatchUpdate(model, source, 3, 3, (), (first,))]) == [Applied.DUPLICATE]
-    assert store.read([b]) == [again.hash_updates()[1].fields]
+    assert store.read_fields([(old, ["s:r:b"])]) == [["5"]]

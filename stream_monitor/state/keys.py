@@ -56,9 +56,17 @@ def evaluation_lease(model_id: str) -> str:
     return f"{model_tag(model_id)}:lease"
 
 
-def prediction(model_id: str, event_id: str) -> str:
-    """What the label join needs of one prediction; expires after the label TTL."""
-    return f"{model_tag(model_id)}:p:{event_id}"
+def join_shards(model_id: str) -> str:
+    """The prefix of every join-record hash of a model (:func:`join_shard`)."""
+    return f"{model_tag(model_id)}:p:"
+
+
+def join_shard(model_id: str, generation: int, subshard: int) -> str:
+    """Hash of the label-join records of the predictions whose event time falls in
+    ``generation`` and whose event id falls in ``subshard`` (see
+    :mod:`stream_monitor.join_records`): field ``s:r:<event id>`` is a record,
+    ``i:l:<event id>`` marks it labelled. Expires a while after its last write."""
+    return f"{join_shards(model_id)}{generation}:{subshard}"
 
 
 def silences() -> str:

@@ -14,7 +14,7 @@ from stream_monitor.state.updates import (
     Applied,
     BatchUpdate,
     FieldValue,
-    RowHashes,
+    RowFields,
     merge_field,
     validate_field_name,
 )
@@ -25,22 +25,24 @@ _NUMBERS = frozenset({int, float})
 
 @dataclass
 class _RowTable:
-    """The :class:`RowHashes` of one (key prefix, field), as applied: each row key ->
-    its newest row, numbered across the parts in the order they were applied.
+    """The :class:`RowFields` of one (hash prefix, field prefix), as applied: each row key
+    -> its newest row, numbered across the parts in the order they were applied. A row key
+    lives in one hash here, its newest (Redis keeps an older row of the same key in
+    another hash too; the label join reads the newest either way).
 
     The index of row keys is brought up to date only when a row is read: a run whose
     records no label ever reads never hashes their keys. Until then the parts added and
     the keys shadowed wait, in order, in ``pending``."""
 
-    parts: list[RowHashes] = field(default_factory=list)
+    parts: list[RowFields] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     newest: dict[str, int] = field(default_factory=dict)
     size: int = 0
-    pending: list[tuple[int, RowHashes] | str] = field(default_factory=list)
+    pending: list[tuple[int, RowFields] | str] = field(default_factory=list)
     """(first row, part) added, or a row key shadowed, since the index was last brought
     up to date."""
 
-    def add(self, rows: RowHashes) -> None:
+    def add(self, rows: RowFields) -> None:
         self.parts.append(rows)
         self.starts.append(self.size)
         self.pending.append((self.size, rows))
@@ -53,13 +55,19 @@ class _RowTable:
         else:
             self.newest.pop(row_key, None)
 
-    def text(self, row_key: str) -> str | None:
+    def text(self, row_key: str, hash_key: str) -> str | None:
+        """The row's text if its newest write went to ``hash_key``."""
         self._index()
         row = self.newest.get(row_key)
         if row is None:
             return None
         part = bisect_right(self.starts, row) - 1
-        return self.parts[part].text(row - self.starts[part])
+        rows, at = self.parts[part], row - self.starts[part]
+        return rows.text(at) if rows.hash_key(at) == hash_key else None
+
+    def row_keys(self) -> list[str]:
+        self._index()
+        return list(self.newest)
 
     def _index(self) -> None:
         for item in self.pending:
@@ -88,7 +96,7 @@ class MemoryStore:
         self._field_names: set[str] = set()
         """Field names already found valid (few distinct ones: checked once each)."""
         self._tables: dict[tuple[str, str], _RowTable] = {}
-        """(key prefix, field) -> the hashes applied as columns (:class:`RowHashes`)."""
+        """(hash prefix, field prefix) -> the fields applied as columns (:class:`RowFields`)."""
 
     def apply(self, updates: Sequence[BatchUpdate]) -> list[Applied]:
         return [self._apply_one(u) for u in updates]
@@ -100,7 +108,7 @@ class MemoryStore:
         if update.first_offset <= mark:
             return Applied.OVERLAP
         known = self._field_names  # a bad field name refuses the whole update, as in Redis
-        for names in [*(c.fields for c in update.hashes), *([r.field] for r in update.rows)]:
+        for names in [*(c.fields for c in update.hashes), *([r.prefix] for r in update.rows)]:
             if not known.issuperset(names):
                 for name in names:
                     validate_field_name(name)
@@ -113,7 +121,7 @@ class MemoryStore:
             else:
                 _merge_into(target, change.fields)
         for rows in update.rows:
-            self._tables.setdefault((rows.prefix, rows.field), _RowTable()).add(rows)
+            self._tables.setdefault((rows.hash_prefix, rows.prefix), _RowTable()).add(rows)
         self._hashes.setdefault(keys.watermarks(update.model_id), {})[update.source] = (
             update.last_offset
         )
@@ -124,9 +132,11 @@ class MemoryStore:
 
     def _shadow(self, key: str, fields: Mapping[str, FieldValue]) -> None:
         """A field written as a plain hash replaces the value a row table holds for it."""
-        for (prefix, name), table in self._tables.items():
-            if name in fields and key.startswith(prefix):
-                table.shadow(key[len(prefix) :])
+        for (hash_prefix, prefix), table in self._tables.items():
+            if key.startswith(hash_prefix):
+                for name in fields:
+                    if name.startswith(prefix):
+                        table.shadow(name[len(prefix) :])
 
     def read(self, keys_: Sequence[str]) -> list[Hash]:
         if not self._tables:
@@ -135,10 +145,25 @@ class MemoryStore:
 
     def _read_one(self, key: str) -> Hash:
         fields = dict(self._hashes.get(key, {}))
-        for (prefix, name), table in self._tables.items():
-            if key.startswith(prefix) and (text := table.text(key[len(prefix) :])) is not None:
-                fields[name] = text
+        for (hash_prefix, prefix), table in self._tables.items():
+            if key.startswith(hash_prefix):
+                for row_key in table.row_keys():
+                    if (text := table.text(row_key, key)) is not None:
+                        fields[prefix + row_key] = text
         return fields
+
+    def read_fields(
+        self, requests: Sequence[tuple[str, Sequence[str]]]
+    ) -> list[list[FieldValue | None]]:
+        return [[self._field(key, name) for name in names] for key, names in requests]
+
+    def _field(self, key: str, name: str) -> FieldValue | None:
+        for (hash_prefix, prefix), table in self._tables.items():
+            if key.startswith(hash_prefix) and name.startswith(prefix):
+                text = table.text(name[len(prefix) :], key)
+                if text is not None:
+                    return text
+        return self._hashes.get(key, {}).get(name)
 
     def lease_slot(self, model_id: str, slot: int, lease_seconds: float) -> str | None:
         if slot <= self._committed(model_id) or model_id in self._leases:

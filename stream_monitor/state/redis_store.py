@@ -18,14 +18,16 @@ from stream_monitor.state.store import Hash
 from stream_monitor.state.updates import (
     Applied,
     BatchUpdate,
-    RowHashes,
+    FieldValue,
+    RowFields,
     parse_field,
     validate_field_name,
 )
 
-# KEYS: watermarks hash, the hashes, then one key per row of the row sections.
+# KEYS: watermarks hash, the hashes, then the hashes of the row sections.
 # ARGV: source, first offset, last offset, number of hashes; per hash: TTL ('' none), field
-# count, (field, value) pairs; then per row section: TTL, field, row count, each row's text.
+# count, (field, value) pairs; then per row section (one hash): TTL, field count, (field,
+# text) pairs, set by HSET in chunks of at most 1000 fields (unpack's C-stack limit).
 APPLY_BATCH = """
 local mark = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local first, last = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -64,13 +66,13 @@ for k = 2, hashes + 1 do
 end
 local k = hashes + 2
 while a <= #ARGV do
-  local ttl, f, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
-  a = a + 3
-  for _ = 1, n do
-    redis.call('HSET', KEYS[k], f, ARGV[a])
-    if ttl ~= '' then redis.call('EXPIRE', KEYS[k], ttl) end
-    k, a = k + 1, a + 1
+  local ttl, n = ARGV[a], tonumber(ARGV[a + 1])
+  a = a + 2
+  for from = a, a + 2 * n - 1, 2000 do
+    redis.call('HSET', KEYS[k], unpack(ARGV, from, math.min(from + 1999, a + 2 * n - 1)))
   end
+  if ttl ~= '' then redis.call('EXPIRE', KEYS[k], ttl) end
+  k, a = k + 1, a + 2 * n
 end
 redis.call('HSET', KEYS[1], ARGV[1], last)
 return 1
@@ -115,15 +117,18 @@ def _script_args(update: BatchUpdate) -> tuple[list[str], list[str | int | float
 
 
 def _row_args(
-    rows: RowHashes, script_keys: list[str], args: list[str | int | float | bytes]
+    rows: RowFields, script_keys: list[str], args: list[str | int | float | bytes]
 ) -> None:
-    """The rows' section: TTL, field, count, then each row's text (its key in KEYS), with
-    no HashUpdate per row (one per event)."""
-    if not rows.field.startswith(keys.STRING):
-        raise ValueError(f"row field {rows.field!r} must be text (prefix {keys.STRING})")
-    script_keys += [rows.prefix + key for key in rows.row_keys]
-    args += ["" if rows.ttl_seconds is None else rows.ttl_seconds, rows.field, len(rows)]
-    args += rows.texts()
+    """The rows' sections, one per hash: TTL, field count, then (field, text) pairs."""
+    if not rows.prefix.startswith(keys.STRING):
+        raise ValueError(f"row fields {rows.prefix!r} must be text (prefix {keys.STRING})")
+    texts, prefix, row_keys = rows.texts(), rows.prefix, rows.row_keys
+    ttl = "" if rows.ttl_seconds is None else rows.ttl_seconds
+    for key, at in rows.by_hash():
+        script_keys.append(key)
+        args += [ttl, len(at)]
+        for i in at:
+            args += (prefix + row_keys[i], texts[i])
 
 
 class RedisStore:
@@ -157,6 +162,19 @@ class RedisStore:
         raw_hashes: list[dict[bytes, bytes]] = pipe.execute()
         return [
             {k.decode(): parse_field(k.decode(), v) for k, v in raw.items()} for raw in raw_hashes
+        ]
+
+    def read_fields(
+        self, requests: Sequence[tuple[str, Sequence[str]]]
+    ) -> list[list[FieldValue | None]]:
+        pipe = self._redis.pipeline(transaction=False)
+        asked = [(key, names) for key, names in requests if names]  # HMGET needs a field
+        for key, names in asked:
+            pipe.hmget(key, names)
+        answers = iter(pipe.execute() if asked else [])
+        return [
+            [None if raw is None else parse_field(f, raw) for f, raw in zip(n, a, strict=True)]
+            for n, a in ((names, next(answers) if names else []) for _, names in requests)
         ]
 
     def lease_slot(self, model_id: str, slot: int, lease_seconds: float) -> str | None:

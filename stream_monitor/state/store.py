@@ -23,6 +23,12 @@ class Store(Protocol):
         """The hashes at ``keys``, parsed; an absent key reads as an empty hash."""
         ...
 
+    def read_fields(
+        self, requests: Sequence[tuple[str, Sequence[str]]]
+    ) -> list[list[FieldValue | None]]:
+        """For each (key, field names): the fields' values, parsed, None where absent."""
+        ...
+
     def lease_slot(self, model_id: str, slot: int, lease_seconds: float) -> str | None:
         """A lease token for evaluating ``slot``, or None when the slot is not above the
         last committed one or another lease of the model has not expired yet. A lease that

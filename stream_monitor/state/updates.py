@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import repeat, zip_longest
-from typing import Any, Final, NamedTuple, Protocol
+from itertools import zip_longest
+from typing import NamedTuple, Protocol
 
 import msgspec
 
@@ -28,74 +28,51 @@ class HashUpdate(NamedTuple):
     of embedded runs keeps everything for the life of the run)."""
 
 
-_JSON: Final = msgspec.json.Encoder()
+class RowFields(Protocol):
+    """Many text fields given as columns (the label-join records of a batch, one per
+    event): row ``i`` is the field ``prefix + row_keys[i]`` of the hash ``hash_key(i)``,
+    whose value is ``text(i)``. Every hash key starts with ``hash_prefix``. The in-memory
+    store keeps the columns as they are and writes a row's text only when it is read; the
+    Redis store writes each hash's fields in one command (:meth:`by_hash`)."""
 
+    @property
+    def prefix(self) -> str:
+        """The field names' prefix (a text field: ``s:``)."""
+        ...
 
-def _values(column: RowColumn, count: int) -> list[Any]:
-    """The column's ``count`` values as a list (``tolist()`` when it has one)."""
-    as_list = getattr(column, "tolist", None)
-    return list(as_list()) if as_list is not None else [column[row] for row in range(count)]
+    @property
+    def hash_prefix(self) -> str: ...
 
+    @property
+    def row_keys(self) -> Sequence[str]: ...
 
-class RowColumn(Protocol):
-    """A column of :class:`RowHashes`: a list, or anything that gives a row's JSON value."""
+    @property
+    def ttl_seconds(self) -> int | None:
+        """Time to live of each hash written, refreshed by every write."""
+        ...
 
-    def __getitem__(self, row: int, /) -> Any: ...
+    def __len__(self) -> int: ...
 
-
-@dataclass(frozen=True, eq=False)
-class RowHashes:
-    """Many small hashes as columns: row ``i`` is the hash ``prefix + row_keys[i]``
-    holding one text field, ``field``, whose value is the JSON object of ``constants``
-    then row ``i`` of each of ``columns`` (the label-join records of a batch, one per
-    event). The in-memory store keeps the columns as they are and writes a row's text
-    only when it is read; the Redis store writes every row's hash (:meth:`hash_updates`).
-    Equal when the hashes they write are."""
-
-    prefix: str
-    field: str
-    row_keys: Sequence[str]
-    constants: Mapping[str, Any]
-    columns: Mapping[str, RowColumn]
-    """JSON values, one per row."""
-    ttl_seconds: int | None = None
-
-    def __len__(self) -> int:
-        return len(self.row_keys)
-
-    def text(self, row: int) -> str:
-        """The field's value in row ``row``."""
-        doc = dict(self.constants)
-        for name, column in self.columns.items():
-            doc[name] = column[row]
-        return _JSON.encode(doc).decode()
+    def text(self, row: int, /) -> str: ...
 
     def texts(self) -> list[str]:
-        """The field's value in every row (what :meth:`text` gives), encoded in one call
-        (msgspec's JSON lines: a newline inside a value is escaped, so lines are rows)."""
-        count = len(self)
-        if not count:
-            return []
-        names = [*self.constants, *self.columns]
-        values: list[Iterable[Any]] = [repeat(v, count) for v in self.constants.values()]
-        values += [_values(column, count) for column in self.columns.values()]
-        docs = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=False)]
-        return _JSON.encode_lines(docs).decode().split("\n")[:count]
+        """Every row's text (what :meth:`text` gives), encoded at once."""
+        ...
 
-    def hash_updates(self) -> list[HashUpdate]:
-        """One hash update per row."""
-        prefix, name, ttl = self.prefix, self.field, self.ttl_seconds
-        return [
-            HashUpdate(prefix + key, {name: text}, ttl)
-            for key, text in zip(self.row_keys, self.texts(), strict=True)
-        ]
+    def hash_key(self, row: int, /) -> str: ...
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RowHashes):
-            return NotImplemented
-        return self.hash_updates() == other.hash_updates()
+    def by_hash(self) -> list[tuple[str, Sequence[int]]]:
+        """Each hash written and its rows, in row order."""
+        ...
 
-    __hash__ = None  # type: ignore[assignment]
+
+def field_updates(rows: RowFields) -> list[HashUpdate]:
+    """What the rows write, as one hash update per hash."""
+    texts, prefix, row_keys = rows.texts(), rows.prefix, rows.row_keys
+    return [
+        HashUpdate(key, {prefix + row_keys[i]: texts[i] for i in at}, rows.ttl_seconds)
+        for key, at in rows.by_hash()
+    ]
 
 
 @dataclass(frozen=True)
@@ -111,8 +88,8 @@ class BatchUpdate:
     first_offset: int
     last_offset: int
     hashes: tuple[HashUpdate, ...] = field(default_factory=tuple)
-    rows: tuple[RowHashes, ...] = ()
-    """Hashes given as columns, applied after ``hashes``."""
+    rows: tuple[RowFields, ...] = ()
+    """Fields given as columns, applied after ``hashes``."""
 
 
 class Applied(StrEnum):

@@ -58,9 +58,10 @@ class Label:
 
 
 def ground_truth(rows: list[dict[str, Any]], seed: int = 7) -> list[Label]:
-    """Per prediction: 15% never labelled, 2% labelled after the TTL, the rest after an
-    exponential delay (mean 120 s), 5% of those twice; plus 30 labels for unknown ids.
-    True labels are Bernoulli(score): the scores are calibrated."""
+    """Per prediction: 15% never labelled, 2% labelled after the TTL (but within TTL +
+    window: the join keeps a record that long, so the label counts as expired, not as an
+    unknown id), the rest after an exponential delay (mean 120 s), 5% of those twice; plus
+    30 labels for unknown ids. True labels are Bernoulli(score): the scores are calibrated."""
     rng = np.random.default_rng(seed)
     labels = []
     for row in rows:
@@ -69,7 +70,7 @@ def ground_truth(rows: list[dict[str, Any]], seed: int = 7) -> list[Label]:
         if fate < 0.15:
             continue
         if fate < 0.17:
-            delay = TTL + rng.uniform(1, 600)
+            delay = TTL + rng.uniform(1, WINDOW)
             labels.append(Label(row["event_id"], row["timestamp"] + delay, truth))
             continue
         delay = min(float(rng.exponential(120)), TTL - 1)

@@ -4,8 +4,8 @@ import pytest
 
 from stream_monitor.state import keys
 from stream_monitor.state.memory import MemoryStore
-from stream_monitor.state.updates import BatchUpdate, HashUpdate, RowHashes
-from tests.state_contract import check_store_contract
+from stream_monitor.state.updates import BatchUpdate, HashUpdate
+from tests.state_contract import ListedRows, check_store_contract
 
 
 def test_memory_store_meets_the_store_contract() -> None:
@@ -30,13 +30,13 @@ def test_rows_and_plain_writes_read_in_the_order_applied_when_read_only_at_the_e
     """The row index is built on the first read: what was written meanwhile, rows and
     plain hashes of the same field, still reads as the newest write of each key."""
     store = MemoryStore()
-    prefix = keys.prediction("m", "")
+    shard = keys.join_shard("m", 0, 0)
 
-    def rows(ids: list[str], tag: str) -> RowHashes:
-        return RowHashes(prefix, "s:rec", ids, {}, {"tag": [tag] * len(ids)})
+    def rows(ids: list[str], tag: str) -> ListedRows:
+        return ListedRows([(shard, i, tag) for i in ids], keys.join_shards("m"))
 
     def plain(row_key: str) -> HashUpdate:
-        return HashUpdate(prefix + row_key, {"s:rec": "plain"})
+        return HashUpdate(shard, {f"s:r:{row_key}": "plain"})
 
     updates = [((), (rows(["a", "b"], "1"),)), ((plain("b"),), ()), ((), (rows(["c"], "2"),))]
     updates += [
@@ -44,7 +44,7 @@ def test_rows_and_plain_writes_read_in_the_order_applied_when_read_only_at_the_e
         ((plain("a"), plain("c")), ()),
         ((), (rows(["c"], "4"),)),
     ]
-    for offset, (hashes, row_hashes) in enumerate(updates):
-        store.apply([BatchUpdate("m", "s", offset, offset, hashes, row_hashes)])
-    found = store.read([prefix + k for k in ("a", "b", "c", "d")])
-    assert found == [{"s:rec": "plain"}, {"s:rec": '{"tag":"3"}'}, {"s:rec": '{"tag":"4"}'}, {}]
+    for offset, (hashes, row_fields) in enumerate(updates):
+        store.apply([BatchUpdate("m", "s", offset, offset, hashes, row_fields)])
+    found = store.read_fields([(shard, [f"s:r:{k}" for k in ("a", "b", "c", "d")])])
+    assert found == [["plain", "3", "4", None]]

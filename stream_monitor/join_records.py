@@ -1,0 +1,223 @@
+"""Label-join records in the store: where each prediction's record lives and how a label
+finds it. Pure code; the stores only see hashes and fields.
+
+A prediction ``id`` at event time ``t`` leaves the text field ``s:r:<id>`` in the hash
+:func:`keys.join_shard` ``(model, g, s)``: ``g = floor(t / W)``, the *generation* (``W``:
+:func:`shard_seconds`, an eighth of the record TTL, at least a bucket), and ``s`` the
+*subshard*, ``crc32(id) mod`` :data:`SUBSHARDS`. A joined label marks the record with
+``i:l:<id>`` in the same hash. A batch of events writes a few hashes (one command each),
+not one key per event, and a hash expires as a whole a record TTL after its last write.
+
+A label at time ``T`` looks its id up in the generations ``g(T - ttl)`` to ``g(T) + 1``
+of the id's subshard (at most ten hashes), newest first: the first record found is its
+prediction. A label may be stamped up to ``W`` before its prediction and still join.
+
+The record is the JSON array ``[model_version, timestamp_s, label, score, value]`` (the
+event id is the field's name).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import msgspec
+import numpy as np
+
+from schemas import GroundTruthEvent
+from stream_monitor.accepted import AcceptedEvents
+from stream_monitor.model_spec import ModelSpec
+from stream_monitor.quality.labels import StoredPrediction
+from stream_monitor.state import keys
+from stream_monitor.state.updates import FieldValue, HashUpdate, field_updates
+from stream_monitor.stats.values import FloatArray, IntArray
+
+RECORD: Final = "s:r:"
+LABELLED: Final = "i:l:"
+SUBSHARDS: Final = 64
+GENERATIONS: Final = 8
+"""Generations per record TTL: a label looks in at most ``GENERATIONS + 2`` hashes."""
+
+
+class _Record(msgspec.Struct, array_like=True):
+    model_version: str
+    timestamp_s: float
+    label: str | int | bool | None
+    score: float | None
+    value: float | None
+
+
+_ENCODER: Final = msgspec.json.Encoder()
+_DECODER: Final = msgspec.json.Decoder(_Record)
+
+
+def record_ttl_seconds(spec: ModelSpec) -> int:
+    """How long a record is kept: the label TTL plus a window (labels a little later than
+    the TTL still find their record, and count as expired, not unknown)."""
+    return spec.label_ttl_seconds + spec.windowing.window_seconds
+
+
+def shard_seconds(spec: ModelSpec) -> int:
+    """``W``, the event time one generation of join-record hashes spans."""
+    return max(spec.windowing.bucket_seconds, -(-record_ttl_seconds(spec) // GENERATIONS))
+
+
+def subshard(event_id: str) -> int:
+    return zlib.crc32(event_id.encode()) % SUBSHARDS
+
+
+def _floats(values: Sequence[Any] | FloatArray) -> list[float | None]:
+    """JSON numbers: ``float`` of each value, None kept (NaN is written as null)."""
+    if isinstance(values, np.ndarray):
+        return values.astype(np.float64, copy=False).tolist()  # type: ignore[no-any-return]
+    return [None if v is None else float(v) for v in values]
+
+
+@dataclass(frozen=True, eq=False)
+class JoinRecords:
+    """The join records of a batch's accepted events, as columns: a :class:`RowFields`
+    whose texts are encoded only when a store needs them. Equal when they write the same
+    fields."""
+
+    model_id: str
+    shard_seconds: int
+    ttl_seconds: int | None
+    events: AcceptedEvents
+    prefix: str = RECORD
+
+    @classmethod
+    def of(cls, spec: ModelSpec, events: AcceptedEvents) -> JoinRecords:
+        return cls(spec.model_id, shard_seconds(spec), record_ttl_seconds(spec), events)
+
+    @property
+    def hash_prefix(self) -> str:
+        return keys.join_shards(self.model_id)
+
+    @property
+    def row_keys(self) -> Sequence[str]:
+        return self.events.event_ids
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def _records(self) -> list[_Record]:
+        events = self.events
+        outputs = events.outputs
+        return list(
+            map(
+                _Record,
+                events.versions,
+                events.times_s.tolist(),
+                outputs["label"],
+                _floats(outputs["score"]),
+                _floats(outputs["value"]),
+            )
+        )
+
+    def text(self, row: int) -> str:
+        events = self.events
+        score, value = (events.outputs[name][row] for name in ("score", "value"))
+        record = _Record(
+            events.versions[row],
+            float(events.times_s[row]),
+            events.outputs["label"][row],
+            *_floats([score, value]),
+        )
+        return _ENCODER.encode(record).decode()
+
+    def texts(self) -> list[str]:
+        if not len(self):
+            return []
+        return _ENCODER.encode_lines(self._records()).decode().split("\n")[: len(self)]
+
+    def hash_key(self, row: int) -> str:
+        generation = int(self.events.times_s[row] // self.shard_seconds)
+        return keys.join_shard(self.model_id, generation, subshard(self.row_keys[row]))
+
+    def by_hash(self) -> list[tuple[str, Sequence[int]]]:
+        ids = self.row_keys
+        subshards = np.fromiter((zlib.crc32(i.encode()) for i in ids), np.int64, len(ids))
+        generations = np.floor_divide(self.events.times_s, self.shard_seconds).astype(np.int64)
+        shards = generations * SUBSHARDS + subshards % SUBSHARDS
+        order = np.argsort(shards, kind="stable")
+        cuts = np.flatnonzero(np.diff(shards[order])) + 1
+        groups: list[IntArray] = np.split(order, cuts) if len(order) else []
+        return [(self._shard_key(int(shards[rows[0]])), rows.tolist()) for rows in groups]
+
+    def _shard_key(self, shard: int) -> str:
+        generation, sub = divmod(shard, SUBSHARDS)
+        return keys.join_shard(self.model_id, generation, sub)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JoinRecords):
+            return NotImplemented
+        return field_updates(self) == field_updates(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class FoundRecord:
+    """A label's prediction as stored: the hash holding it, and whether it was labelled."""
+
+    key: str
+    prediction: StoredPrediction
+    labelled: bool
+
+
+def _candidates(spec: ModelSpec, truth: GroundTruthEvent) -> list[str]:
+    """The hashes that may hold the record of the label's prediction, newest first."""
+    size, label_time = shard_seconds(spec), truth.timestamp.timestamp()
+    first = int((label_time - record_ttl_seconds(spec)) // size)
+    last = int(label_time // size) + 1
+    sub = subshard(truth.event_id)
+    return [keys.join_shard(spec.model_id, g, sub) for g in range(last, first - 1, -1)]
+
+
+@dataclass(frozen=True)
+class RecordLookup:
+    """Where the labels of a group look for their records: :attr:`requests` asks the
+    store, :meth:`found` reads the answer."""
+
+    truths: Sequence[GroundTruthEvent]
+    candidates: Sequence[Sequence[str]]
+    requests: Sequence[tuple[str, Sequence[str]]]
+    """(hash, fields) to read: each label's record and marker in each candidate hash."""
+
+    @classmethod
+    def of(cls, spec: ModelSpec, truths: Sequence[GroundTruthEvent]) -> RecordLookup:
+        candidates = [_candidates(spec, t) for t in truths]
+        fields: dict[str, list[str]] = defaultdict(list)
+        for truth, keys_ in zip(truths, candidates, strict=True):
+            for key in keys_:
+                fields[key] += [RECORD + truth.event_id, LABELLED + truth.event_id]
+        return cls(truths, candidates, list(fields.items()))
+
+    def found(self, answers: Sequence[Sequence[FieldValue | None]]) -> dict[str, FoundRecord]:
+        """Event id -> its record, from the store's answers to :attr:`requests`."""
+        values: dict[tuple[str, str], FieldValue] = {}
+        for (key, names), answer in zip(self.requests, answers, strict=True):
+            values.update(((key, n), v) for n, v in zip(names, answer, strict=True) if v)
+        records = {}
+        for truth, candidates in zip(self.truths, self.candidates, strict=True):
+            event_id = truth.event_id
+            for key in candidates:
+                text = values.get((key, RECORD + event_id))
+                if text is not None:
+                    record = _DECODER.decode(str(text))
+                    prediction = StoredPrediction(event_id, *msgspec.structs.astuple(record))
+                    labelled = int(values.get((key, LABELLED + event_id), 0)) > 0
+                    records[event_id] = FoundRecord(key, prediction, labelled)
+                    break
+        return records
+
+
+def labelled_marks(marked: Sequence[tuple[str, str]]) -> list[HashUpdate]:
+    """The markers of joined records, given as (hash, event id): one update per hash."""
+    fields: dict[str, dict[str, FieldValue]] = defaultdict(dict)
+    for key, event_id in marked:
+        fields[key][LABELLED + event_id] = 1
+    return [HashUpdate(key, marks) for key, marks in fields.items()]
