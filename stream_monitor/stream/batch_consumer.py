@@ -53,6 +53,18 @@ def consumer_config(
     }
 
 
+def next_records(
+    consume: Callable[[int, float], list[Message]], batch_size: int, timeout_seconds: float
+) -> list[Message]:
+    """The records fetched so far, up to ``batch_size``, waiting at most the timeout for
+    the first one only: librdkafka's ``consume(n, timeout)`` waits for ``n`` records, and
+    envelopes (a few large records) rarely make ``n`` in time."""
+    records = consume(1, timeout_seconds)
+    if records and batch_size > 1:
+        records += consume(batch_size - 1, 0)
+    return records
+
+
 def raw_messages(records: Sequence[Message]) -> list[RawMessage]:
     """The data records of a consumed batch (error records are logged and left out)."""
     messages = []
@@ -97,9 +109,9 @@ def next_offsets(messages: Sequence[RawMessage]) -> list[TopicPartition]:
 
 
 class BatchConsumer:
-    """Reads ``topic`` in batches of up to ``batch_size`` records (waiting at most
-    ``timeout_seconds`` for a batch to fill) and hands each to ``step`` in parts of at
-    most ``max_bytes``, until ``stop``.
+    """Reads ``topic`` in batches of up to ``batch_size`` records (what was fetched, once
+    the first record is there: waiting at most ``timeout_seconds`` for it) and hands each
+    to ``step`` in parts of at most ``max_bytes``, until ``stop``.
 
     :meth:`run` is the body of the consumer's thread; the other methods may be called from
     any thread.
@@ -146,7 +158,7 @@ class BatchConsumer:
 
     def _consume_once(self) -> bool:
         """One batch through the step; False when the worker is stopping."""
-        messages = raw_messages(self._consumer.consume(self._batch_size, self._timeout))
+        messages = raw_messages(self._next_records())
         for part in parts(messages, self._max_bytes):
             try:
                 self._step(part)
@@ -155,6 +167,9 @@ class BatchConsumer:
             self._store(part)
         self._lags = self._read_lags()
         return True
+
+    def _next_records(self) -> list[Message]:
+        return next_records(self._consumer.consume, self._batch_size, self._timeout)
 
     def _store(self, messages: Sequence[RawMessage]) -> None:
         try:

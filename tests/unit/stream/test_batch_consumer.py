@@ -12,6 +12,7 @@ from stream_monitor.stream.batch_consumer import (
     ConsumerPool,
     consumer_config,
     next_offsets,
+    next_records,
     parts,
     raw_messages,
 )
@@ -104,3 +105,22 @@ def test_a_pool_reports_the_partitions_and_lags_of_all_its_consumers() -> None:
     assert pool.assignment() == [("preds", 0), ("preds", 1), ("preds", 2)]
     assert pool.lags() == {("preds", 0): 5, ("preds", 1): 7}
     assert pool.wait_stopped(10) is True and 0 < b.waited <= a.waited <= 10
+
+
+def test_a_batch_waits_for_its_first_record_only_then_takes_what_was_fetched() -> None:
+    fetched = [_Record(b"a", 0, i) for i in range(5)]
+    calls: list[tuple[int, float]] = []
+
+    def consume(n: int, timeout: float) -> list[_Record]:
+        calls.append((n, timeout))
+        taken = fetched[:n]
+        del fetched[:n]
+        return taken
+
+    batch = next_records(consume, 1000, 0.5)  # type: ignore[arg-type]
+    assert [r.offset() for r in batch] == [0, 1, 2, 3, 4]
+    assert calls == [(1, 0.5), (999, 0)]
+    calls.clear()
+    assert next_records(consume, 1000, 0.5) == [] and calls == [(1, 0.5)]  # type: ignore[arg-type]
+    fetched += [_Record(b"b", 1, i) for i in range(3)]
+    assert len(next_records(consume, 1, 0.5)) == 1  # type: ignore[arg-type]
