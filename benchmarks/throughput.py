@@ -12,11 +12,12 @@ scenario mix :data:`benchmarks.scenarios.MIX`: 18 numeric, 2 categorical) and a 
     one ``python -m stream_monitor.stream`` process (event clock, default ``kafka.*``
     batch settings) on a fresh 4-partition predictions topic. The worker is started, a warm-up of
     2,000 events is produced and waited for (its *startup*: process start until the
-    warm-up is counted in Redis). The worker is then paused (SIGSTOP), the measured load
-    is produced, the worker is resumed (SIGCONT), and the rate is the measured events
-    over the time from the resume until Redis ``i:events`` holds them all (polled every
-    20 ms). Nothing is subtracted; the load was already on the broker, so the producer
-    does not limit the rate.
+    warm-up is counted in Redis). Then, ``repeats`` times: the worker is paused (SIGSTOP),
+    a load of new events is produced, the worker is resumed (SIGCONT), and the load's time
+    runs from the resume until Redis ``i:events`` holds them all (polled every 20 ms). The
+    rate is the events of one load over the best time, as the ceiling is a best of 3.
+    Nothing is subtracted; the load was already on the broker, so the producer does not
+    limit the rate.
 ``latency``
     a live phase on the wall clock: envelopes of 500 events stamped with the current wall
     time, produced at a steady rate, windows bucket 10 s / window 60 s / interval 10 s /
@@ -298,7 +299,7 @@ class Memory:
     bucket_keys: int
     bucket_bytes: int
     records: int
-    """Per-prediction label-join records (``sm:{m}:p:<event_id>``, TTL ``label_ttl``)."""
+    """Label-join records: fields of the ``sm:{m}:p:<generation>:<subshard>`` hashes."""
     record_bytes: int
 
 
@@ -314,8 +315,8 @@ def memory(client: redis.Redis, model: str) -> Memory:
         if name.startswith(f"{tag}:b:"):
             bucket_keys, bucket_bytes = bucket_keys + 1, bucket_bytes + used
             buckets.add(name[len(tag) + 3 :].split(":", 1)[0])
-        elif name.startswith(f"{tag}:p:"):
-            records, record_bytes = records + 1, record_bytes + used
+        elif name.startswith(keys.join_shards(model)):
+            records, record_bytes = records + int(client.hlen(name)), record_bytes + used
     return Memory(found, total, len(buckets), bucket_keys, bucket_bytes, records, record_bytes)
 
 
@@ -330,6 +331,7 @@ class WorkerRun:
     events: int
     startup: float
     seconds: float
+    """The best of the timed loads."""
     memory: Memory
 
     @property
@@ -337,32 +339,50 @@ class WorkerRun:
         return self.events / self.seconds
 
 
+def _timed_load(
+    proc: WorkerProcess, client: redis.Redis, kafka: str, run: Run, load: list[bytes], target: int
+) -> float:
+    """Seconds from resuming the paused worker, ``load`` already on the broker, until
+    Redis counts ``target`` events."""
+    assert proc.process is not None
+    proc.process.send_signal(signal.SIGSTOP)
+    try:
+        produce(kafka, run.topic("predictions"), load)
+    finally:
+        resumed = time.perf_counter()
+        proc.process.send_signal(signal.SIGCONT)
+    wait_until(lambda: counted(client, run.model) >= target, 600, "the load", every=0.02)
+    return time.perf_counter() - resumed
+
+
 def worker_run(
-    kafka: str, url: str, directory: Path, ref: Path, events: int, as_envelopes: bool
+    kafka: str,
+    url: str,
+    directory: Path,
+    ref: Path,
+    events: int,
+    as_envelopes: bool,
+    repeats: int,
 ) -> WorkerRun:
+    """One worker, warmed up, then ``repeats`` timed loads of ``events`` events each."""
     run = Run(uuid.uuid4().hex[:10])
     client = redis.Redis.from_url(url)
     encode = envelopes if as_envelopes else lines
     warm = encode(rows(run.model, WARMUP, 1, event_times(WARMUP)))
-    load = encode(rows(run.model, events, 2, event_times(events, offset=WARMUP)))
     create_topic(kafka, run.topic("predictions"))
     config = write_config(directory, kafka, url, run, ref, "event", THROUGHPUT_WINDOWS)
+    target, times = WARMUP, []
     try:
         with worker(config, directory / f"worker-{run.tag}.log") as proc:
             began = time.perf_counter()
             produce(kafka, run.topic("predictions"), warm)
             wait_until(lambda: counted(client, run.model) >= WARMUP, 120, "the warm-up")
             startup = time.perf_counter() - began
-            assert proc.process is not None
-            proc.process.send_signal(signal.SIGSTOP)
-            try:
-                produce(kafka, run.topic("predictions"), load)
-            finally:
-                resumed = time.perf_counter()
-                proc.process.send_signal(signal.SIGCONT)
-            target = WARMUP + events
-            wait_until(lambda: counted(client, run.model) >= target, 600, "the load", every=0.02)
-            seconds = time.perf_counter() - resumed
+            for repeat in range(repeats):
+                at = event_times(events, offset=target)
+                load = encode(rows(run.model, events, 2 + repeat, at))
+                target += events
+                times.append(_timed_load(proc, client, kafka, run, load, target))
             proc.check_alive()
         if counted(client, run.model) != target:
             raise AssertionError(f"counted {counted(client, run.model)}, expected {target}")
@@ -371,7 +391,7 @@ def worker_run(
         drop_keys(client, run.model)
         delete_topics(kafka, run)
     label = f"envelopes of {ENVELOPE}" if as_envelopes else "single events"
-    return WorkerRun(label, events, startup, seconds, used)
+    return WorkerRun(label, events, startup, min(times), used)
 
 
 # --- live latency ----------------------------------------------------------------------------
@@ -509,8 +529,11 @@ def run_throughput(profile: ThroughputProfile) -> ThroughputReport:
         ref_path = directory / "reference.json"
         ref.save(ref_path)
         try:
-            single = worker_run(kafka, url, directory, ref_path, profile.single, False)
-            batched = worker_run(kafka, url, directory, ref_path, profile.envelopes, True)
+            runs = (
+                worker_run(kafka, url, directory, ref_path, n, envelope, profile.repeats)
+                for n, envelope in ((profile.single, False), (profile.envelopes, True))
+            )
+            single, batched = runs
             latency = latency_run(kafka, url, directory, ref_path, profile)
         except BaseException:
             for log in sorted(directory.glob("worker-*.log")):
@@ -529,7 +552,8 @@ def _mem(m: Memory) -> str:
     rest = m.bytes - m.bucket_bytes - m.record_bytes
     return (
         f"{_kib(m.bytes)} in {m.keys:,} keys: {m.buckets} buckets ({m.bucket_keys} keys) "
-        f"{_kib(m.bucket_bytes)}, {m.records:,} label-join records {_kib(m.record_bytes)}, "
+        f"{_kib(m.bucket_bytes)}, {m.records:,} label-join records {_kib(m.record_bytes)} "
+        f"({m.record_bytes / max(m.records, 1):.0f} B each), "
         f"other {_kib(rest)}"
     )
 
@@ -542,13 +566,14 @@ def markdown(report: ThroughputReport) -> str:
         f"scenario mix) and a score, reference of {REFERENCE_SIZE:,} events; in-process "
         f"ceiling on {p.single:,} events (best of {p.repeats}); one worker on a fresh "
         f"{PARTITIONS}-partition topic: {p.single:,} single-event messages, {p.envelopes:,} "
-        f"events in envelopes of {ENVELOPE} (after a {WARMUP:,}-event warm-up each; event "
+        f"events in envelopes of {ENVELOPE} (best of {p.repeats} loads, after a "
+        f"{WARMUP:,}-event warm-up; event "
         f"clock, `kafka.batch_size` {BATCH}); live phase {p.live_seconds:.0f} s at "
         f"{p.live_rate:,.0f} events/s (wall clock, bucket 10 s / window 60 s / interval "
         f"10 s / lateness 5 s, {TICK_SECONDS:.0f} s ticks). Suite time {report.seconds:.0f} s.",
         "",
-        "How to read: *worker* rates are measured events over the time from resuming the "
-        "paused worker (the load already on the broker) until Redis `i:events` holds them "
+        "How to read: *worker* rates are a load's events over the best time from resuming "
+        "the paused worker (the load already on the broker) until Redis `i:events` holds them "
         "all: fetch, decode, validate, bin, the Lua update in Redis and the offset commits, "
         "nothing subtracted. *Startup* is process start until the warm-up is counted. The "
         "*ceiling* is `Pipeline.ingest` on a `MemoryStore` over the same serialized messages, "
