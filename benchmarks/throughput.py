@@ -626,7 +626,7 @@ def markdown(report: ThroughputReport) -> str:
 
 
 def _ratio_row(name: str, value: float, goal: float) -> str:
-    return f"| {name} | {value:.2f} | {goal:.2f} | {'yes' if value >= goal else 'no'} |"
+    return f"| {name} | {value:.3f} | {goal:.2f} | {'yes' if value >= goal else 'no'} |"
 
 
 def main(argv: list[str] | None = None) -> int:
