@@ -200,7 +200,9 @@ class RecordLookup:
         """Event id -> its record, from the store's answers to :attr:`requests`."""
         values: dict[tuple[str, str], FieldValue] = {}
         for (key, names), answer in zip(self.requests, answers, strict=True):
-            values.update(((key, n), v) for n, v in zip(names, answer, strict=True) if v)
+            values.update(
+                ((key, n), v) for n, v in zip(names, answer, strict=True) if v is not None
+            )
         records = {}
         for truth, candidates in zip(self.truths, self.candidates, strict=True):
             event_id = truth.event_id

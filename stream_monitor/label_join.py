@@ -146,14 +146,14 @@ def _tally(
     tally = _Tally()
     for offset, truth in group.labels:
         found = records.get(truth.event_id)
-        prediction = None if found is None else found.prediction
         outcome = classify_label(
-            prediction,
+            None if found is None else found.prediction,
             label_time_s=truth.timestamp.timestamp(),
             already_labelled=(found is not None and found.labelled) or truth.event_id in seen,
             max_label_delay_s=spec.label_ttl_seconds,
         )
-        if outcome is LabelOutcome.JOINED and found is not None and prediction is not None:
+        if outcome is LabelOutcome.JOINED and found is not None:
+            prediction = found.prediction
             if _misfit(spec.quality.task, prediction, truth):
                 tally.misfits.append(offset)
                 continue

@@ -94,8 +94,9 @@ def _event_struct(model: Layout, tagged: bool = True) -> type[msgspec.Struct]:
     # untagged: model_id last (keyword-only fields may follow defaults), so the event's
     # other fields keep their positions in astuple()
     own_id = [] if tagged else [("model_id", Literal[model_id])]
-    tag: dict[str, Any] = {"tag_field": "model_id", "tag": model_id} if tagged else {}
-    tag |= {} if tagged else {"kw_only": True}
+    options: dict[str, Any] = (
+        {"tag_field": "model_id", "tag": model_id} if tagged else {"kw_only": True}
+    )
     return msgspec.defstruct(
         "Event",
         [
@@ -111,7 +112,7 @@ def _event_struct(model: Layout, tagged: bool = True) -> type[msgspec.Struct]:
         ],
         forbid_unknown_fields=True,
         gc=False,
-        **tag,
+        **options,
     )
 
 

@@ -31,7 +31,9 @@ from stream_monitor.quality.spec import QualitySpec, QualityState, merge_quality
 
 @dataclass(frozen=True)
 class StoredPrediction:
-    """What the join needs from one prediction; its ``to_state()`` is the stored value."""
+    """What the join needs from one prediction. The store keeps it as a compact record
+    (:mod:`stream_monitor.join_records`); ``to_state()`` is its JSON state, as for the
+    other quality states."""
 
     event_id: str
     model_version: str

@@ -20,6 +20,7 @@ from stream_monitor.state.updates import (
     BatchUpdate,
     FieldValue,
     RowFields,
+    field_updates,
     parse_field,
     validate_field_name,
 )
@@ -122,13 +123,12 @@ def _row_args(
     """The rows' sections, one per hash: TTL, field count, then (field, text) pairs."""
     if not rows.prefix.startswith(keys.STRING):
         raise ValueError(f"row fields {rows.prefix!r} must be text (prefix {keys.STRING})")
-    texts, prefix, row_keys = rows.texts(), rows.prefix, rows.row_keys
     ttl = "" if rows.ttl_seconds is None else rows.ttl_seconds
-    for key, at in rows.by_hash():
-        script_keys.append(key)
-        args += [ttl, len(at)]
-        for i in at:
-            args += (prefix + row_keys[i], texts[i])
+    for change in field_updates(rows):
+        script_keys.append(change.key)
+        args += [ttl, len(change.fields)]
+        for pair in change.fields.items():
+            args += pair
 
 
 class RedisStore:
@@ -172,10 +172,12 @@ class RedisStore:
         for key, names in asked:
             pipe.hmget(key, names)
         answers = iter(pipe.execute() if asked else [])
-        return [
-            [None if raw is None else parse_field(f, raw) for f, raw in zip(n, a, strict=True)]
-            for n, a in ((names, next(answers) if names else []) for _, names in requests)
-        ]
+        found = []
+        for _, names in requests:
+            raws = next(answers) if names else []
+            pairs = zip(names, raws, strict=True)
+            found.append([None if r is None else parse_field(f, r) for f, r in pairs])
+        return found
 
     def lease_slot(self, model_id: str, slot: int, lease_seconds: float) -> str | None:
         token = uuid.uuid4().hex

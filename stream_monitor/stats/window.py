@@ -292,7 +292,7 @@ def cell_counts(edges: FloatArray, ordered: FloatArray) -> IntArray:
     bounds = np.empty(edges.size + 2, dtype=np.intp)  # 0, values at or below each edge, all
     bounds[0], bounds[-1] = 0, ordered.size
     bounds[1:-1] = ordered.searchsorted(edges, side="right")
-    return bounds[1:] - bounds[:-1]
+    return np.diff(bounds)
 
 
 def _check_cells(a: IntArray, b: IntArray) -> None:
