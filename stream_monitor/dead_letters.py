@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from functools import partial
-from itertools import repeat
+from itertools import pairwise, repeat
 from typing import NamedTuple
 
 from schemas import DeadLetter, Rejection
@@ -39,6 +39,19 @@ def raw_messages(
     no Python call per message: the embedded runs build one per line)."""
     offsets = range(first_offset, first_offset + len(values))
     return list(map(_new_message, zip(values, repeat(topic), repeat(partition), offsets)))
+
+
+def byte_runs(messages: Sequence[RawMessage], max_bytes: int) -> list[tuple[int, int]]:
+    """(start, end) of the consecutive runs of messages holding at most ``max_bytes`` of
+    values each (a larger message alone in its run), in order."""
+    cuts, size = [0], 0
+    for at, message in enumerate(messages):
+        if size and size + len(message.value) > max_bytes:
+            cuts.append(at)
+            size = 0
+        size += len(message.value)
+    cuts.append(len(messages))
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def dead_letter(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -292,11 +293,11 @@ def _split(
     messages: Sequence[RawMessage],
 ) -> dict[tuple[str, str], AcceptedEvents]:
     """The accepted events by (model, source), without those of fallback messages."""
-    out: dict[tuple[str, str], AcceptedEvents] = {}
+    out: dict[tuple[str, str], list[AcceptedEvents]] = defaultdict(list)
     if _one_source(messages) and not fallback:  # the common batch: nothing to split
         for model, events in parts:
-            _put(out, (model, messages[0].source), events)
-        return out
+            out[(model, messages[0].source)].append(events)
+        return {key: AcceptedEvents.concat(events) for key, events in out.items()}
     of_message = [m.source for m in messages]
     sources = list(dict.fromkeys(of_message))
     code = {s: i for i, s in enumerate(sources)}
@@ -309,13 +310,5 @@ def _split(
             rows = np.flatnonzero(kept & (message_source[at] == index))
             if rows.size:
                 part = events if rows.size == len(events) else events.select(rows)
-                _put(out, (model, source), part)
-    return out
-
-
-def _put(
-    out: dict[tuple[str, str], AcceptedEvents], key: tuple[str, str], part: AcceptedEvents
-) -> None:
-    """Add ``part`` to the events of ``key`` (the typed path's and the checked ones')."""
-    earlier = out.get(key)
-    out[key] = part if earlier is None else AcceptedEvents.concat([earlier, part])
+                out[(model, source)].append(part)
+    return {key: AcceptedEvents.concat(events) for key, events in out.items()}

@@ -23,7 +23,7 @@ import numpy as np
 
 from stream_monitor import fast_checks as check
 from stream_monitor.accepted import ORDER_STRIDE, OUTPUT_FIELDS, AcceptedEvents, Column, arrival
-from stream_monitor.dead_letters import RawMessage
+from stream_monitor.dead_letters import RawMessage, byte_runs
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.stats.values import FloatArray, IntArray
 from stream_monitor.typed_schema import Layout, TypedSchema, schema_of
@@ -35,6 +35,11 @@ _astuple: Final = msgspec.structs.astuple
 _VALUE: Final = itemgetter(0)
 _OFFSET: Final = itemgetter(3)
 """A :class:`RawMessage`'s bytes and offset (a named tuple: no attribute lookup)."""
+CHUNK_BYTES: Final = 1 << 18
+"""Messages are decoded and read as columns in runs of at most this many bytes (a larger
+message alone): a run's event structs are read while they are still in the CPU's cache.
+Reading 13 envelopes of 500 events (4.5 MB) as columns at once took twice as long per
+event as one envelope at a time."""
 
 
 @dataclass
@@ -147,12 +152,28 @@ def typed_decode(
     """Take the messages that certainly pass the schema of a model of ``specs`` (models
     the fast path vouches for); leave the rest."""
     schema = schema_of(specs)
+    plan = TypedPlan()
+    for start, end in byte_runs(messages, CHUNK_BYTES):
+        run = _typed_run(messages[start:end], start, schema, max_bytes)
+        plan.parts += run.parts
+        plan.left += run.left
+    return plan
+
+
+def _typed_run(
+    messages: Sequence[RawMessage], start: int, schema: TypedSchema, max_bytes: int
+) -> TypedPlan:
+    """:func:`typed_decode` of one run of messages, the first at position ``start``."""
     decoded = _decode(list(map(_VALUE, messages)), schema, max_bytes)
+    if start:
+        decoded.message += start
+        decoded.order += start * ORDER_STRIDE
+        decoded.left = {position + start for position in decoded.left}
     left = decoded.left
     parts: list[tuple[str, AcceptedEvents]] = []
     if decoded.events:
         offsets = np.fromiter(map(_OFFSET, messages), dtype=np.int64, count=len(messages))
-        offsets = offsets[decoded.message]
+        offsets = offsets[decoded.message - start]
         for kind, rows in _by_model(decoded.events).items():
             model = schema.layouts.get(kind)
             if model is None:  # an event of no configured model

@@ -19,12 +19,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from itertools import pairwise
 from typing import Any, Final
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
-from stream_monitor.dead_letters import RawMessage
+from stream_monitor.dead_letters import RawMessage, byte_runs
 from stream_monitor.stream.retry import ShuttingDownError
 
 log = logging.getLogger(__name__)
@@ -89,14 +88,7 @@ def _on_error(error: KafkaError) -> None:
 def parts(messages: Sequence[RawMessage], max_bytes: int) -> list[Sequence[RawMessage]]:
     """The batch cut, in order, into runs of at most ``max_bytes`` of values (a message
     larger than that alone in its run)."""
-    cuts, size = [0], 0
-    for at, message in enumerate(messages):
-        if size and size + len(message.value) > max_bytes:
-            cuts.append(at)
-            size = 0
-        size += len(message.value)
-    cuts.append(len(messages))
-    return [messages[a:b] for a, b in pairwise(cuts) if b > a]
+    return [messages[a:b] for a, b in byte_runs(messages, max_bytes)]
 
 
 def next_offsets(messages: Sequence[RawMessage]) -> list[TopicPartition]:

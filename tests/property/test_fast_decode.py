@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stream_monitor import ingest
+from stream_monitor import ingest, typed_decode
 from stream_monitor.fast_decode import fast_decode
 from stream_monitor.ingest import Plan, RawMessage, group_update, plan_batch
 from stream_monitor.model_spec import ModelSpec
@@ -268,17 +268,23 @@ def _updates(plan: Plan, specs: dict[str, ModelSpec]) -> dict[tuple[str, str], A
 
 
 @pytest.mark.parametrize(
-    ("typed", "models"),
-    [(True, 2), (True, 1), (False, 2)],
-    ids=["typed", "typed-one-model", "checked"],  # one model: its struct is not a union
+    ("typed", "models", "run_bytes"),
+    [(True, 2, None), (True, 1, None), (False, 2, None), (True, 2, 300)],
+    # one model: its struct is not a union; runs: the typed path decodes the batch in runs
+    # of about 300 bytes (a message or two), each read as columns, then joined
+    ids=["typed", "typed-one-model", "checked", "typed-in-runs"],
 )
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(messages=_batch())
 def test_fast_path_equals_the_pydantic_path(
-    typed: bool, models: int, messages: list[RawMessage]
+    typed: bool, models: int, run_bytes: int | None, messages: list[RawMessage]
 ) -> None:
     specs = dict(list(_specs().items())[:models])
-    with mock.patch.object(ingest, "fast_decode", partial(fast_decode, typed=typed)):
+    run_size = run_bytes or typed_decode.CHUNK_BYTES
+    with (
+        mock.patch.object(ingest, "fast_decode", partial(fast_decode, typed=typed)),
+        mock.patch.object(typed_decode, "CHUNK_BYTES", run_size),
+    ):
         fast = plan_batch(messages, specs, MAX_BYTES)
     slow = plan_batch(messages, specs, MAX_BYTES, fast_path=False)
     assert fast.dead_letters == slow.dead_letters
