@@ -3,21 +3,23 @@
 Issue 4, item 6. Measured side by side in one run, on one model of twenty features (the
 scenario mix :data:`benchmarks.scenarios.MIX`: 18 numeric, 2 categorical) and a score:
 
-``in-process ceiling``
-    :class:`Pipeline` on a :class:`MemoryStore` ingesting the same serialized messages
-    (``RawMessage`` batches of ``kafka.batch_size`` single-event messages, the worker's
-    default; envelopes one per batch, 500 events per ingest): decode, validate, bin, count.
-    Best of 3.
 ``worker, single events`` / ``worker, envelopes of 500``
     one ``python -m stream_monitor.stream`` process (event clock, default ``kafka.*``
     batch settings) on a fresh 4-partition predictions topic. The worker is started, a warm-up of
     2,000 events is produced and waited for (its *startup*: process start until the
     warm-up is counted in Redis). Then, ``repeats`` times: the worker is paused (SIGSTOP),
-    a load of new events is produced, the worker is resumed (SIGCONT), and the load's time
-    runs from the resume until Redis ``i:events`` holds them all (polled every 20 ms). The
-    rate is the events of one load over the best time, as the ceiling is a best of 3.
-    Nothing is subtracted; the load was already on the broker, so the producer does not
-    limit the rate.
+    a load of new events is produced, the load is ingested in process (the ceiling, below),
+    the worker is resumed (SIGCONT), and the load's time runs from the resume until Redis
+    ``i:events`` holds them all (polled every 20 ms). The rate is the events of one load
+    over the best time. Nothing is subtracted; the load was already on the broker, so the
+    producer does not limit the rate.
+``in-process ceiling``
+    :class:`Pipeline` on a :class:`MemoryStore` ingesting the same serialized messages of
+    each load, just before the worker's turn (``RawMessage`` batches of
+    ``kafka.batch_size`` single-event messages, the worker's default; envelopes one per
+    batch, 500 events per ingest): decode, validate, bin, count. Best of the same loads:
+    each of the worker's loads has its ceiling measured beside it, on this shared machine
+    whose speed drifts within minutes.
 ``latency``
     a live phase on the wall clock: envelopes of 500 events stamped with the current wall
     time, produced at a steady rate, windows bucket 10 s / window 60 s / interval 10 s /
@@ -44,7 +46,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -190,10 +192,6 @@ def in_process(
     return seconds
 
 
-def best_of(repeats: int, run: Callable[[], float]) -> float:
-    return min(run() for _ in range(repeats))
-
-
 # --- Kafka and the worker --------------------------------------------------------------------
 
 
@@ -333,45 +331,65 @@ class WorkerRun:
     seconds: float
     """The best of the timed loads."""
     memory: Memory
+    ceiling_seconds: float
+    """The best in-process time of the same loads (measured while the worker was paused)."""
 
     @property
     def rate(self) -> float:
         return self.events / self.seconds
 
+    @property
+    def ceiling_rate(self) -> float:
+        return self.events / self.ceiling_seconds
+
 
 def _timed_load(
-    proc: WorkerProcess, client: redis.Redis, kafka: str, run: Run, load: list[bytes], target: int
-) -> float:
-    """Seconds from resuming the paused worker, ``load`` already on the broker, until
-    Redis counts ``target`` events."""
+    proc: WorkerProcess, client: redis.Redis, kafka: str, run: Run, load: Load, target: int
+) -> tuple[float, float]:
+    """The load's in-process time, then its worker time: the worker is paused, the load
+    produced, ingested in process (the ceiling, side by side with the worker's run), and
+    timed from resuming the worker until Redis counts ``target`` events."""
     assert proc.process is not None
     proc.process.send_signal(signal.SIGSTOP)
     try:
-        produce(kafka, run.topic("predictions"), load)
+        produce(kafka, run.topic("predictions"), load.messages)
+        ceiling = in_process(load.reference, run.model, load.messages, load.per_batch, load.events)
     finally:
         resumed = time.perf_counter()
         proc.process.send_signal(signal.SIGCONT)
     wait_until(lambda: counted(client, run.model) >= target, 600, "the load", every=0.02)
-    return time.perf_counter() - resumed
+    return ceiling, time.perf_counter() - resumed
+
+
+@dataclass(frozen=True)
+class Load:
+    reference: ReferenceProfile
+    messages: list[bytes]
+    events: int
+    per_batch: int
+    """Messages per in-process ingest: ``kafka.batch_size`` single events, one envelope."""
 
 
 def worker_run(
     kafka: str,
     url: str,
     directory: Path,
-    ref: Path,
+    ref: tuple[ReferenceProfile, Path],
     events: int,
     as_envelopes: bool,
     repeats: int,
 ) -> WorkerRun:
-    """One worker, warmed up, then ``repeats`` timed loads of ``events`` events each."""
+    """One worker, warmed up, then ``repeats`` timed loads of ``events`` events each, each
+    also ingested in process just before the worker's turn."""
     run = Run(uuid.uuid4().hex[:10])
     client = redis.Redis.from_url(url)
     encode = envelopes if as_envelopes else lines
     warm = encode(rows(run.model, WARMUP, 1, event_times(WARMUP)))
     create_topic(kafka, run.topic("predictions"))
-    config = write_config(directory, kafka, url, run, ref, "event", THROUGHPUT_WINDOWS)
-    target, times = WARMUP, []
+    reference_profile, ref_path = ref
+    config = write_config(directory, kafka, url, run, ref_path, "event", THROUGHPUT_WINDOWS)
+    target, times, ceilings = WARMUP, [], []
+    per_batch = 1 if as_envelopes else BATCH
     try:
         with worker(config, directory / f"worker-{run.tag}.log") as proc:
             began = time.perf_counter()
@@ -380,9 +398,12 @@ def worker_run(
             startup = time.perf_counter() - began
             for repeat in range(repeats):
                 at = event_times(events, offset=target)
-                load = encode(rows(run.model, events, 2 + repeat, at))
+                messages = encode(rows(run.model, events, 2 + repeat, at))
+                load = Load(reference_profile, messages, events, per_batch)
                 target += events
-                times.append(_timed_load(proc, client, kafka, run, load, target))
+                ceiling, seconds = _timed_load(proc, client, kafka, run, load, target)
+                ceilings.append(ceiling)
+                times.append(seconds)
             proc.check_alive()
         if counted(client, run.model) != target:
             raise AssertionError(f"counted {counted(client, run.model)}, expected {target}")
@@ -391,7 +412,7 @@ def worker_run(
         drop_keys(client, run.model)
         delete_topics(kafka, run)
     label = f"envelopes of {ENVELOPE}" if as_envelopes else "single events"
-    return WorkerRun(label, events, startup, min(times), used)
+    return WorkerRun(label, events, startup, min(times), used, min(ceilings))
 
 
 # --- live latency ----------------------------------------------------------------------------
@@ -504,8 +525,6 @@ def latency_run(
 @dataclass(frozen=True)
 class ThroughputReport:
     profile: ThroughputProfile
-    ceiling_lines: float
-    ceiling_envelopes: float
     single: WorkerRun
     batched: WorkerRun
     latency: Latency
@@ -516,21 +535,13 @@ def run_throughput(profile: ThroughputProfile) -> ThroughputReport:
     began = time.perf_counter()
     kafka, url = services()
     ref = reference()
-    n = profile.single
-    model = "bench-inprocess"
-    events = rows(model, n, 2, event_times(n))
-    line_msgs, env_msgs = lines(events), envelopes(events)
-    ceiling_lines = n / best_of(
-        profile.repeats, lambda: in_process(ref, model, line_msgs, BATCH, n)
-    )
-    ceiling_env = n / best_of(profile.repeats, lambda: in_process(ref, model, env_msgs, 1, n))
     with tempfile.TemporaryDirectory(prefix="sm-throughput-") as tmp:
         directory = Path(tmp)
         ref_path = directory / "reference.json"
         ref.save(ref_path)
         try:
             runs = (
-                worker_run(kafka, url, directory, ref_path, n, envelope, profile.repeats)
+                worker_run(kafka, url, directory, (ref, ref_path), n, envelope, profile.repeats)
                 for n, envelope in ((profile.single, False), (profile.envelopes, True))
             )
             single, batched = runs
@@ -539,9 +550,7 @@ def run_throughput(profile: ThroughputProfile) -> ThroughputReport:
             for log in sorted(directory.glob("worker-*.log")):
                 print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}", file=sys.stderr)
             raise
-    return ThroughputReport(
-        profile, ceiling_lines, ceiling_env, single, batched, latency, time.perf_counter() - began
-    )
+    return ThroughputReport(profile, single, batched, latency, time.perf_counter() - began)
 
 
 def _kib(n: int) -> str:
@@ -563,10 +572,10 @@ def markdown(report: ThroughputReport) -> str:
     two = 2 * LIVE_WINDOWS["interval"]
     lines_out = [
         f"Profile `{p.name}`: one model of 20 features (18 numeric, 2 categorical; the "
-        f"scenario mix) and a score, reference of {REFERENCE_SIZE:,} events; in-process "
-        f"ceiling on {p.single:,} events (best of {p.repeats}); one worker on a fresh "
-        f"{PARTITIONS}-partition topic: {p.single:,} single-event messages, {p.envelopes:,} "
-        f"events in envelopes of {ENVELOPE} (best of {p.repeats} loads, after a "
+        f"scenario mix) and a score, reference of {REFERENCE_SIZE:,} events; one worker "
+        f"on a fresh {PARTITIONS}-partition topic: loads of {p.single:,} single-event "
+        f"messages, of {p.envelopes:,} events in envelopes of {ENVELOPE} (best of "
+        f"{p.repeats} loads, each also ingested in process, after a "
         f"{WARMUP:,}-event warm-up; event "
         f"clock, `kafka.batch_size` {BATCH}); live phase {p.live_seconds:.0f} s at "
         f"{p.live_rate:,.0f} events/s (wall clock, bucket 10 s / window 60 s / interval "
@@ -576,19 +585,21 @@ def markdown(report: ThroughputReport) -> str:
         "the paused worker (the load already on the broker) until Redis `i:events` holds them "
         "all: fetch, decode, validate, bin, the Lua update in Redis and the offset commits, "
         "nothing subtracted. *Startup* is process start until the warm-up is counted. The "
-        "*ceiling* is `Pipeline.ingest` on a `MemoryStore` over the same serialized messages, "
-        f"in batches of {BATCH:,} messages (one envelope). *Latency*: Kafka timestamp of a "
+        "*ceiling* is `Pipeline.ingest` on a `MemoryStore` over the same serialized messages "
+        f"of each load (in batches of {BATCH:,} messages, or one envelope), measured while the "
+        "worker is paused just before its turn, so that each ratio compares two rates taken "
+        "side by side on this shared machine. *Latency*: Kafka timestamp of a "
         "drift event (set when the worker publishes it) minus the end of its window, the "
         "newest event time the window can hold; its floor is the lateness (5 s) plus up to "
         "one tick.",
         "",
         "| measurement | events | time | events/s | notes |",
         "| --- | ---: | ---: | ---: | --- |",
-        f"| in-process ceiling, single-event messages | {p.single:,} | "
-        f"{p.single / report.ceiling_lines:.2f} s | {report.ceiling_lines:,.0f} | "
+        f"| in-process ceiling, single-event messages | {single.events:,} | "
+        f"{single.ceiling_seconds:.2f} s | {single.ceiling_rate:,.0f} | "
         f"Pipeline + MemoryStore, {BATCH:,} messages per ingest |",
-        f"| in-process, envelopes of {ENVELOPE} | {p.single:,} | "
-        f"{p.single / report.ceiling_envelopes:.2f} s | {report.ceiling_envelopes:,.0f} | "
+        f"| in-process, envelopes of {ENVELOPE} | {batched.events:,} | "
+        f"{batched.ceiling_seconds:.2f} s | {batched.ceiling_rate:,.0f} | "
         "one envelope per ingest |",
     ]
     for r in (single, batched):
@@ -612,12 +623,10 @@ def markdown(report: ThroughputReport) -> str:
         "| --- | ---: | ---: | --- |",
         _ratio_row(
             "envelope e2e / in-process ceiling (single-event messages)",
-            batched.rate / report.ceiling_lines,
+            batched.rate / single.ceiling_rate,
             0.5,
         ),
-        _ratio_row(
-            "envelope e2e / in-process envelopes", batched.rate / report.ceiling_envelopes, 0.5
-        ),
+        _ratio_row("envelope e2e / in-process envelopes", batched.rate / batched.ceiling_rate, 0.5),
         f"| single-event e2e events/s per worker | {single.rate:,.0f} | {GOAL_SINGLE:,.0f} | "
         f"{'yes' if single.rate >= GOAL_SINGLE else 'no'} |",
         f"| latency p99 | {lat.p99:.2f} s | {two} s | {'yes' if lat.p99 <= two else 'no'} |",
