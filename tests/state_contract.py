@@ -141,3 +141,8 @@ def check_row_fields(store: Store, model: str) -> None:
     assert store.read_fields([(old, ["s:r:b"])]) == [["5"]]
     assert store.apply([BatchUpdate(model, source, 3, 3, (), (first,))]) == [Applied.DUPLICATE]
     assert store.read_fields([(old, ["s:r:b"])]) == [["5"]]
+    many = ListedRows([(new, f"n{i}", str(i)) for i in range(2_500)], keys.join_shards(model))
+    assert store.apply([BatchUpdate(model, source, 4, 4, (), (many,))]) == [Applied.APPLIED]
+    names = [f"s:r:n{i}" for i in range(0, 2_500, 7)] + ["s:r:n2499", "s:r:n2500"]
+    expected = [str(i) for i in range(0, 2_500, 7)] + ["2499", None]
+    assert store.read_fields([(new, names)]) == [expected]
