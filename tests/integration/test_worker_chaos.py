@@ -25,6 +25,7 @@ from stream_monitor.state import keys
 from stream_monitor.state.memory import MemoryStore
 from tests.conftest import SERVICES, Services
 from tests.integration.hostile import hostile_messages
+from tests.integration.redis_outage import all_counted, redis_outage
 from tests.integration.worker_kafka import PacedProducer, TopicReader, group_lag, produce
 from tests.integration.worker_util import (
     Names,
@@ -44,8 +45,7 @@ N_EVENTS = 12_000
 
 
 def _all_counted(services: Services, redis_url: str, names: Names, n: int = N_EVENTS) -> bool:
-    lag = group_lag(services.kafka_bootstrap, names.group, names.topic("predictions"))
-    return lag == 0 and counted(redis_url, names.model) >= n
+    return all_counted(services, redis_url, names, n)
 
 
 def _local_broker(services: Services) -> None:
@@ -183,25 +183,10 @@ def test_hostile_messages_are_dead_lettered_once_and_good_ones_counted_once(
 def test_redis_killed_without_shutdown_recovers_from_its_fsynced_aof(
     services: Services, tmp_path: Path
 ) -> None:
-    names = Names()
-    server = PrivateRedis(tmp_path / "redis", appendfsync_always=True)
-    server.start()
-    config = write_config(tmp_path, services.kafka_bootstrap, server.url, names)
-    producer = PacedProducer(
-        services.kafka_bootstrap, names.topic("predictions"), stream(names.model, N_EVENTS)
-    )
-    try:
-        with running(WorkerProcess(config, tmp_path / "worker.log")) as (worker,):
-            worker.wait_ready()
-            producer.start()
-            wait_until(lambda: counted(server.url, names.model) >= 3000, 60, "3000 counted")
-            server.kill()  # SIGKILL: no save, no goodbye; the AOF holds every acknowledged write
-            wait_until(lambda: (worker.ready() or {}).get("redis") is False, 30, "outage seen")
-            server.start()
-            producer.finish()
-            wait_until(lambda: _all_counted(services, server.url, names), 120, "lag 0")
-            worker.check_alive()
+    # SIGKILL: no save, no goodbye; the AOF holds every acknowledged write
+    with redis_outage(
+        services, tmp_path, N_EVENTS, PrivateRedis.kill, appendfsync_always=True
+    ) as outage:
+        server, names, _ = outage
         assert counted(server.url, names.model) == N_EVENTS
         assert redis.Redis.from_url(server.url).hget(keys.totals(names.model), "i:events")
-    finally:
-        server.kill()

@@ -7,7 +7,6 @@ count below the number produced, an event applied twice would push it above.
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ import redis
 
 from stream_monitor.state import keys
 from tests.conftest import Services
+from tests.integration.redis_outage import all_counted, redis_outage
 from tests.integration.worker_kafka import (
     PacedProducer,
     TopicReader,
@@ -39,8 +39,7 @@ N_EVENTS = 20_000
 
 
 def _all_counted(services: Services, redis_url: str, names: Names) -> bool:
-    lag = group_lag(services.kafka_bootstrap, names.group, names.topic("predictions"))
-    return lag == 0 and counted(redis_url, names.model) >= N_EVENTS
+    return all_counted(services, redis_url, names, N_EVENTS)
 
 
 def test_sigkill_mid_stream_and_restart_counts_every_event_exactly_once(
@@ -73,31 +72,13 @@ def test_sigkill_mid_stream_and_restart_counts_every_event_exactly_once(
 def test_worker_waits_out_a_redis_outage_and_counts_every_event_exactly_once(
     services: Services, tmp_path: Path
 ) -> None:
-    names = Names()
-    server = PrivateRedis(tmp_path / "redis")
-    server.start()
-    config = write_config(tmp_path, services.kafka_bootstrap, server.url, names)
-    producer = PacedProducer(
-        services.kafka_bootstrap, names.topic("predictions"), stream(names.model, N_EVENTS)
-    )
-    try:
-        with running(WorkerProcess(config, tmp_path / "worker.log")) as (worker,):
-            worker.wait_ready()
-            producer.start()
-            wait_until(lambda: counted(server.url, names.model) >= 3000, 60, "3000 counted")
-            server.shutdown()  # SHUTDOWN SAVE: the data survives, the server is gone
-            wait_until(lambda: (worker.ready() or {}).get("redis") is False, 30, "outage seen")
-            time.sleep(3)  # the outage lasts a while; batches keep arriving meanwhile
-            server.start()  # same port, same dump.rdb
-            producer.finish()
-            wait_until(lambda: _all_counted(services, server.url, names), 90, "lag 0")
-            worker.check_alive()
-            assert worker.wait_ready()["redis"] is True
+    # SHUTDOWN SAVE: the data survives, the server is gone for 3 s
+    with redis_outage(services, tmp_path, N_EVENTS, PrivateRedis.shutdown, 3.0) as outage:
+        server, names, worker = outage
+        assert worker.wait_ready()["redis"] is True
         assert counted(server.url, names.model) == N_EVENTS
-        log = (tmp_path / "worker.log").read_text()
-        assert "applying a batch to Redis failed" in log
-    finally:
-        server.kill()
+    log = (tmp_path / "worker.log").read_text()
+    assert "applying a batch to Redis failed" in log
 
 
 def test_sigterm_during_a_redis_outage_commits_nothing_that_redis_does_not_hold(
