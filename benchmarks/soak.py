@@ -30,21 +30,18 @@ import redis
 import yaml
 from confluent_kafka import Consumer, Producer, TopicPartition
 
-from benchmarks.report import suite_main
-from benchmarks.throughput import (
-    ENVELOPE,
-    LIVE_WINDOWS,
+from benchmarks.kafka_worker import (
     Run,
     counted,
     create_topic,
     delete_topics,
     drop_keys,
-    live_envelopes,
-    reference,
     services,
     worker,
     write_config,
 )
+from benchmarks.report import suite_main
+from benchmarks.workload import ENVELOPE, LIVE_WINDOWS, live_envelopes, reference
 from tests.integration.worker_util import wait_until
 
 SUITE: Final = "soak"
