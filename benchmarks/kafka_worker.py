@@ -43,7 +43,7 @@ from benchmarks.workload import (
 )
 from stream_monitor.state import keys
 from stream_monitor.stats import ReferenceProfile
-from tests.integration.worker_util import WorkerProcess, wait_until
+from tests.integration.worker_util import Names, WorkerProcess, wait_until
 
 # --- services ----------------------------------------------------------------------------
 
@@ -68,8 +68,8 @@ def services() -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class Run:
-    tag: str
+class Run(Names):
+    """A benchmark run's model and topics: the tests' :class:`Names`, named apart."""
 
     @property
     def model(self) -> str:
@@ -77,10 +77,6 @@ class Run:
 
     def topic(self, role: str) -> str:
         return f"sm-bench-{role}-{self.tag}"
-
-    def topics(self) -> dict[str, str]:
-        roles = ("predictions", "ground_truth", "metrics", "drift", "alerts", "retrain")
-        return {r: self.topic(r) for r in roles} | {"dead_letter": self.topic("dead-letter")}
 
 
 def create_topic(kafka: str, topic: str) -> None:

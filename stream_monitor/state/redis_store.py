@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from operator import itemgetter
 from typing import Any, Final
 
 import msgspec
@@ -22,6 +21,7 @@ from stream_monitor.state.updates import (
     BatchUpdate,
     FieldValue,
     RowFields,
+    hash_fields,
     parse_field,
     validate_field_name,
 )
@@ -124,21 +124,16 @@ def _script_args(update: BatchUpdate) -> tuple[list[str], list[str | int | float
 def _row_args(
     rows: RowFields, script_keys: list[str], args: list[str | int | float | bytes]
 ) -> None:
-    """The rows' sections, one per hash: TTL, field count, then (field, text) pairs."""
+    """The rows' sections, one per hash: TTL, then its (field, text) pairs in one msgpack
+    array."""
     if not rows.prefix.startswith(keys.STRING):
         raise ValueError(f"row fields {rows.prefix!r} must be text (prefix {keys.STRING})")
     ttl = "" if rows.ttl_seconds is None else rows.ttl_seconds
-    texts, names = rows.texts(), list(map(rows.prefix.__add__, rows.row_keys))
-    for key, at in rows.by_hash():
-        pairs: list[str | None] = [None] * (2 * len(at))
-        pairs[0::2], pairs[1::2] = _picked(names, at), _picked(texts, at)
+    for key, names, texts in hash_fields(rows):
+        pairs: list[str | None] = [None] * (2 * len(names))
+        pairs[0::2], pairs[1::2] = names, texts
         script_keys.append(key)
         args += [ttl, _PACK(pairs)]
-
-
-def _picked(values: Sequence[str], at: Sequence[int]) -> Sequence[str]:
-    """The entries of ``values`` at positions ``at``."""
-    return [values[at[0]]] if len(at) == 1 else itemgetter(*at)(values)
 
 
 class RedisStore:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import zip_longest
+from operator import itemgetter
 from typing import NamedTuple, Protocol
 
 import msgspec
@@ -66,12 +67,22 @@ class RowFields(Protocol):
         ...
 
 
+def hash_fields(rows: RowFields) -> list[tuple[str, Sequence[str], Sequence[str]]]:
+    """Each hash the rows write: (key, field names, texts), in row order."""
+    texts, names = rows.texts(), list(map(rows.prefix.__add__, rows.row_keys))
+    return [(key, _picked(names, at), _picked(texts, at)) for key, at in rows.by_hash()]
+
+
+def _picked(values: Sequence[str], at: Sequence[int]) -> Sequence[str]:
+    """The entries of ``values`` at positions ``at``."""
+    return [values[at[0]]] if len(at) == 1 else itemgetter(*at)(values)
+
+
 def field_updates(rows: RowFields) -> list[HashUpdate]:
     """What the rows write, as one hash update per hash."""
-    texts, prefix, row_keys = rows.texts(), rows.prefix, rows.row_keys
     return [
-        HashUpdate(key, {prefix + row_keys[i]: texts[i] for i in at}, rows.ttl_seconds)
-        for key, at in rows.by_hash()
+        HashUpdate(key, dict(zip(names, texts, strict=True)), rows.ttl_seconds)
+        for key, names, texts in hash_fields(rows)
     ]
 
 
