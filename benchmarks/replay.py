@@ -19,7 +19,8 @@ variant's time is its best repeat. The variants:
     and the alert rules. The model has a binary quality spec
     (what the CLI configures), so each event also leaves its label-join record (kept as
     columns by the in-memory store). Lines go
-    in batches of 2,000 messages; envelopes in batches of ``2000 // envelope`` messages
+    in batches of :data:`~stream_monitor.embedded.BATCH_LINES` (5,000) messages; envelopes in
+    batches of ``5000 // envelope`` messages
     (the same events per ingest batch). *Ingest* and *evaluate* split its time; the time
     in Python's cyclic garbage collector during the run is shown too.
 ``Replay after gc.freeze()``
@@ -56,7 +57,7 @@ import orjson
 from benchmarks.report import suite_main
 from benchmarks.scenarios import MIX, Column
 from schemas import PredictionEvent
-from stream_monitor.embedded import Replay
+from stream_monitor.embedded import BATCH_LINES, Replay
 from stream_monitor.ingest import RawMessage
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.pipeline import IngestResult, OutputEvent, Pipeline
@@ -78,7 +79,7 @@ EVENT_RATE: Final = 1_000.0
 """Events per second of event time: a stream dense enough that ingest, not the once per
 slot evaluation, is what is measured (its cost per slot is reported apart)."""
 REFERENCE_SIZE: Final = 20_000
-INGEST_BATCH: Final = 2_000
+INGEST_BATCH: Final = BATCH_LINES
 """Events per ingest batch (``Replay``'s default batch of lines)."""
 
 

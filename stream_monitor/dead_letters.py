@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from functools import partial
-from itertools import pairwise, repeat
-from typing import NamedTuple
+from itertools import repeat
+from operator import itemgetter
+from typing import Final, NamedTuple
+
+import numpy as np
 
 from schemas import DeadLetter, Rejection
 
@@ -30,6 +33,7 @@ class RawMessage(NamedTuple):
 
 
 _new_message = partial(tuple.__new__, RawMessage)
+_VALUE: Final = itemgetter(0)
 
 
 def raw_messages(
@@ -43,15 +47,18 @@ def raw_messages(
 
 def byte_runs(messages: Sequence[RawMessage], max_bytes: int) -> list[tuple[int, int]]:
     """(start, end) of the consecutive runs of messages holding at most ``max_bytes`` of
-    values each (a larger message alone in its run), in order."""
-    cuts, size = [0], 0
-    for at, message in enumerate(messages):
-        if size and size + len(message.value) > max_bytes:
-            cuts.append(at)
-            size = 0
-        size += len(message.value)
-    cuts.append(len(messages))
-    return [(a, b) for a, b in pairwise(cuts) if b > a]
+    values each (a larger message alone in its run), in order: each run the longest that
+    fits, found on the running total of the sizes (no Python step per message)."""
+    count = len(messages)
+    sizes = np.fromiter(map(len, map(_VALUE, messages)), dtype=np.int64, count=count)
+    ends = np.concatenate(([0], np.cumsum(sizes)))
+    runs, start = [], 0
+    while start < count:
+        end = int(np.searchsorted(ends, ends[start] + max_bytes, side="right")) - 1
+        end = min(count, max(end, start + 1))
+        runs.append((start, end))
+        start = end
+    return runs
 
 
 def dead_letter(

@@ -74,6 +74,8 @@ class IngestResult:
     """Model -> the events (or labels) counted, duplicates left out."""
     outcomes: dict[tuple[str, str], int] = field(default_factory=dict)
     """(model, outcome) -> labels counted by what became of them (labels only)."""
+    earliest: dict[str, float] = field(default_factory=dict)
+    """Model -> the oldest event time (Unix seconds) in the batch."""
 
 
 @dataclass(frozen=True)
@@ -103,11 +105,15 @@ class Pipeline:
         by_model: Counter[str] = Counter()
         counted, duplicates = self._apply_once(groups, self._apply, lambda g: g.size, by_model)
         latest: dict[str, float] = {}
+        earliest: dict[str, float] = {}
         for g in groups:
-            if g.size:
-                newest = float(g.events.times_s.max())  # type: ignore[union-attr]
+            if g.events is not None and len(g.events):
+                oldest, newest = float(g.events.times_s.min()), float(g.events.times_s.max())
                 latest[g.model_id] = max(newest, latest.get(g.model_id, newest))
-        return IngestResult(counted, plan.dead_letters, duplicates, latest, dict(by_model))
+                earliest[g.model_id] = min(oldest, earliest.get(g.model_id, oldest))
+        return IngestResult(
+            counted, plan.dead_letters, duplicates, latest, dict(by_model), earliest=earliest
+        )
 
     def ingest_labels(self, messages: Sequence[RawMessage]) -> IngestResult:
         """Join a batch of ground-truth messages; a replayed label counts once."""
