@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -103,18 +103,18 @@ class JoinRecords:
     def __len__(self) -> int:
         return len(self.events)
 
-    def _records(self) -> list[_Record]:
+    def _records(self) -> Iterator[tuple[Any, ...]]:
+        """Each record's fields, in :class:`_Record` order (msgspec writes a tuple as the
+        same JSON array, without a struct per record)."""
         events = self.events
         outputs = events.outputs
-        return list(
-            map(
-                _Record,
-                events.versions,
-                events.times_s.tolist(),
-                outputs["label"],
-                _floats(outputs["score"]),
-                _floats(outputs["value"]),
-            )
+        return zip(
+            events.versions,
+            events.times_s.tolist(),
+            outputs["label"],
+            _floats(outputs["score"]),
+            _floats(outputs["value"]),
+            strict=True,
         )
 
     def text(self, row: int) -> str:
@@ -139,7 +139,7 @@ class JoinRecords:
 
     def by_hash(self) -> list[tuple[str, Sequence[int]]]:
         ids = self.row_keys
-        subshards = np.fromiter((zlib.crc32(i.encode()) for i in ids), np.int64, len(ids))
+        subshards = np.fromiter(map(zlib.crc32, map(str.encode, ids)), np.int64, len(ids))
         generations = np.floor_divide(self.events.times_s, self.shard_seconds).astype(np.int64)
         shards = generations * SUBSHARDS + subshards % SUBSHARDS
         order = np.argsort(shards, kind="stable")

@@ -54,9 +54,7 @@ def _outputs(batch_size: int, scenario: Scenario = SCENARIO) -> list[Any]:
     digits: sums over buckets cut differently differ in the last bits."""
     predictions, labels = simulate.generate(scenario)
     replay = Replay(_pipeline(), batch_size=batch_size)
-    outputs = replay.run(
-        [orjson.dumps(p) for p in predictions], [orjson.dumps(x) for x in labels]
-    )
+    outputs = replay.run([orjson.dumps(p) for p in predictions], [orjson.dumps(x) for x in labels])
     return [_rounded(o.model_dump(mode="json")) for o in outputs if not isinstance(o, DeadLetter)]
 
 
