@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any, Final
 
@@ -122,8 +123,8 @@ class AcceptedEvents:
             order=np.concatenate([p.order for p in parts]),
             offsets=np.concatenate([p.offsets for p in parts]),
             times_s=np.concatenate([p.times_s for p in parts]),
-            event_ids=[v for p in parts for v in p.event_ids],
-            versions=[v for p in parts for v in p.versions],
+            event_ids=list(chain.from_iterable(p.event_ids for p in parts)),
+            versions=list(chain.from_iterable(p.versions for p in parts)),
             features={n: _joined([p.features[n] for p in parts]) for n in first.features},
             outputs={n: _joined([p.outputs[n] for p in parts]) for n in first.outputs},
             latencies_ms=_joined([p.latencies_ms for p in parts]),
@@ -138,4 +139,6 @@ def _joined(columns: Sequence[Column]) -> Column:
     """One column of the parts' columns (float64 when all are; NaN reads as null)."""
     if all(isinstance(c, np.ndarray) for c in columns):
         return np.concatenate(columns)
-    return [v for c in columns for v in (c.tolist() if isinstance(c, np.ndarray) else c)]
+    return list(
+        chain.from_iterable(c.tolist() if isinstance(c, np.ndarray) else c for c in columns)
+    )
