@@ -98,11 +98,12 @@ def _git(*args: str) -> str | None:
 
 
 def git_commit() -> str:
-    """Short HEAD commit, marked when the working tree has uncommitted changes."""
+    """Short HEAD commit, marked when the working tree has uncommitted changes (other than
+    to ``docs/``, which the suites of a run rewrite one after the other)."""
     head = _git("rev-parse", "--short", "HEAD")
     if head is None:
         return "unknown"
-    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs")
     return f"{head} + uncommitted changes" if dirty else head
 
 
