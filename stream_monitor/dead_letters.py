@@ -33,7 +33,11 @@ class RawMessage(NamedTuple):
 
 
 _new_message = partial(tuple.__new__, RawMessage)
-_VALUE: Final = itemgetter(0)
+VALUE_OF: Final = itemgetter(0)
+TOPIC_OF: Final = itemgetter(1)
+PARTITION_OF: Final = itemgetter(2)
+OFFSET_OF: Final = itemgetter(3)
+"""A :class:`RawMessage`'s fields, read without an attribute lookup (``map`` over a batch)."""
 
 
 def raw_messages(
@@ -50,7 +54,7 @@ def byte_runs(messages: Sequence[RawMessage], max_bytes: int) -> list[tuple[int,
     values each (a larger message alone in its run), in order: each run the longest that
     fits, found on the running total of the sizes (no Python step per message)."""
     count = len(messages)
-    sizes = np.fromiter(map(len, map(_VALUE, messages)), dtype=np.int64, count=count)
+    sizes = np.fromiter(map(len, map(VALUE_OF, messages)), dtype=np.int64, count=count)
     ends = np.concatenate(([0], np.cumsum(sizes)))
     runs, start = [], 0
     while start < count:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -70,24 +71,32 @@ def write_inputs(files: DemoFiles, scenario: simulate.Scenario) -> ReferenceProf
     return profile
 
 
-def demo_pipeline(profile: ReferenceProfile, accuracy: float) -> Pipeline:
+def simulated_pipeline(
+    profile: ReferenceProfile, accuracy: float, retrain: PolicyConfig, **model: Any
+) -> Pipeline:
+    """The simulated classifier on the default settings, in memory: its reference accuracy,
+    labels kept for an hour (``model``: other :class:`ModelSettings` fields)."""
     settings = Settings()
-    model = ModelSettings(
+    settings_of_model = ModelSettings(
         id=simulate.MODEL_ID,
         reference=Path("reference.json"),
         reference_quality={"accuracy": accuracy},
         label_ttl="1h",
+        **model,
     )
-    spec = model_spec(model, profile, settings.limits)
-    # A quality alert must persist 5 minutes (not the default 15) before the demo's hour
-    # ends, so the retraining decision shows up.
-    retrain = PolicyConfig(persistence=timedelta(minutes=5))
+    spec = model_spec(settings_of_model, profile, settings.limits)
     return Pipeline(
         {spec.model_id: spec},
         MemoryStore(),
         policy=settings.drift.policy(),
         retrain_policy=retrain,
     )
+
+
+def demo_pipeline(profile: ReferenceProfile, accuracy: float) -> Pipeline:
+    # A quality alert must persist 5 minutes (not the default 15) before the demo's hour
+    # ends, so the retraining decision shows up.
+    return simulated_pipeline(profile, accuracy, PolicyConfig(persistence=timedelta(minutes=5)))
 
 
 def run_demo(files: DemoFiles, on_output: Callable[[Output], None] | None = None) -> ReplaySummary:

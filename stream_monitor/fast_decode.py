@@ -28,7 +28,7 @@ import orjson
 from schemas.events import MAX_EVENTS_PER_ENVELOPE, MAX_FEATURES_PER_EVENT
 from stream_monitor import fast_checks as check
 from stream_monitor.accepted import ORDER_STRIDE, OUTPUT_FIELDS, AcceptedEvents, arrival
-from stream_monitor.dead_letters import RawMessage
+from stream_monitor.dead_letters import OFFSET_OF, PARTITION_OF, TOPIC_OF, RawMessage
 from stream_monitor.fast_features import feature_columns
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.stats.values import FloatArray, IntArray
@@ -40,9 +40,6 @@ _OPTIONAL: Final = ("latency_ms", "status", "error")
 _MODEL_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 _STATUSES: Final = frozenset({"ok", "error"})
 _INF: Final = float("inf")
-_TOPIC: Final = itemgetter(1)
-_PARTITION: Final = itemgetter(2)
-_OFFSET: Final = itemgetter(3)
 
 
 @dataclass
@@ -251,7 +248,7 @@ def _checked(
     if parsed.events:
         columns = _columns(parsed.events, frozenset(specs))
         fallback.update(parsed.message[columns.doubtful].tolist())
-        offsets = np.fromiter(map(_OFFSET, messages), dtype=np.int64, count=len(messages))
+        offsets = np.fromiter(map(OFFSET_OF, messages), dtype=np.int64, count=len(messages))
         offsets = offsets[parsed.message]
         good = np.flatnonzero(~columns.doubtful)
         for model, rows in (_by_value(columns.model_ids, good) if good.size else {}).items():
@@ -284,7 +281,7 @@ def fast_decode(
 
 def _one_source(messages: Sequence[RawMessage]) -> bool:
     """Whether all messages come from one topic partition (no tuple per message)."""
-    return len(set(map(_TOPIC, messages))) == len(set(map(_PARTITION, messages))) == 1
+    return len(set(map(TOPIC_OF, messages))) == len(set(map(PARTITION_OF, messages))) == 1
 
 
 def _split(

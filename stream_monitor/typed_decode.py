@@ -23,7 +23,7 @@ import numpy as np
 
 from stream_monitor import fast_checks as check
 from stream_monitor.accepted import ORDER_STRIDE, OUTPUT_FIELDS, AcceptedEvents, Column, arrival
-from stream_monitor.dead_letters import RawMessage, byte_runs
+from stream_monitor.dead_letters import OFFSET_OF, VALUE_OF, RawMessage, byte_runs
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.stats.values import FloatArray, IntArray
 from stream_monitor.typed_schema import Layout, TypedSchema, schema_of
@@ -32,9 +32,6 @@ _ERRORS: Final = (msgspec.MsgspecError, UnicodeDecodeError)
 _ENVELOPE: Final = b'"events"'
 """Bytes of every envelope: a message holding them is decoded as one."""
 _astuple: Final = msgspec.structs.astuple
-_VALUE: Final = itemgetter(0)
-_OFFSET: Final = itemgetter(3)
-"""A :class:`RawMessage`'s bytes and offset (a named tuple: no attribute lookup)."""
 CHUNK_BYTES: Final = 1 << 18
 """Messages are decoded and read as columns in runs of at most this many bytes (a larger
 message alone): a run's event structs are read while they are still in the CPU's cache.
@@ -164,7 +161,7 @@ def _typed_run(
     messages: Sequence[RawMessage], start: int, schema: TypedSchema, max_bytes: int
 ) -> TypedPlan:
     """:func:`typed_decode` of one run of messages, the first at position ``start``."""
-    decoded = _decode(list(map(_VALUE, messages)), schema, max_bytes)
+    decoded = _decode(list(map(VALUE_OF, messages)), schema, max_bytes)
     if start:
         decoded.message += start
         decoded.order += start * ORDER_STRIDE
@@ -172,7 +169,7 @@ def _typed_run(
     left = decoded.left
     parts: list[tuple[str, AcceptedEvents]] = []
     if decoded.events:
-        offsets = np.fromiter(map(_OFFSET, messages), dtype=np.int64, count=len(messages))
+        offsets = np.fromiter(map(OFFSET_OF, messages), dtype=np.int64, count=len(messages))
         offsets = offsets[decoded.message - start]
         for kind, rows in _by_model(decoded.events).items():
             model = schema.layouts.get(kind)

@@ -44,10 +44,6 @@ from tests.pipeline_fixtures import events
 N_EVENTS = 12_000
 
 
-def _all_counted(services: Services, redis_url: str, names: Names, n: int = N_EVENTS) -> bool:
-    return all_counted(services, redis_url, names, n)
-
-
 def _local_broker(services: Services) -> None:
     """The broker must be the one of deploy/local/services.sh, which this test restarts."""
     env = subprocess.run(["bash", str(SERVICES), "env"], capture_output=True, text=True)
@@ -74,7 +70,7 @@ def test_a_broker_restart_mid_stream_loses_and_repeats_nothing(
         subprocess.run(["bash", str(SERVICES), "kafka-restart"], check=True, timeout=180)
         assert counted(services.redis_url, names.model) < N_EVENTS, "not mid-stream"
         producer.finish(timeout=180)
-        wait_until(lambda: _all_counted(services, services.redis_url, names), 180, "lag 0")
+        wait_until(lambda: all_counted(services, services.redis_url, names, N_EVENTS), 180, "lag 0")
         worker.check_alive()
         assert worker.terminate() == 0
     assert counted(services.redis_url, names.model) == N_EVENTS
@@ -114,7 +110,7 @@ def test_a_rebalance_while_alerts_fire_counts_and_publishes_everything_once(
             assert counted(services.redis_url, names.model) < N_EVENTS, "not mid-stream"
             assert second.terminate() == 0  # leaves while events arrive: rebalances again
         leaving.finish()
-        wait_until(lambda: _all_counted(services, services.redis_url, names), 120, "lag 0")
+        wait_until(lambda: all_counted(services, services.redis_url, names, N_EVENTS), 120, "lag 0")
         first.check_alive()
         drift_records, alert_records = drift.drain(), alerts.drain()
     assert counted(services.redis_url, names.model) == N_EVENTS

@@ -38,10 +38,6 @@ from tests.pipeline_fixtures import START
 N_EVENTS = 20_000
 
 
-def _all_counted(services: Services, redis_url: str, names: Names) -> bool:
-    return all_counted(services, redis_url, names, N_EVENTS)
-
-
 def test_sigkill_mid_stream_and_restart_counts_every_event_exactly_once(
     services: Services, tmp_path: Path
 ) -> None:
@@ -60,7 +56,7 @@ def test_sigkill_mid_stream_and_restart_counts_every_event_exactly_once(
 
     with running(WorkerProcess(config, tmp_path / "second.log")) as (second,):
         producer.finish()
-        wait_until(lambda: _all_counted(services, services.redis_url, names), 90, "lag 0")
+        wait_until(lambda: all_counted(services, services.redis_url, names, N_EVENTS), 90, "lag 0")
         replayed = second.ready()
     assert counted(services.redis_url, names.model) == N_EVENTS
     # Usually the first worker had applied batches it had not committed yet: the second

@@ -7,7 +7,6 @@ event at a time would."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -15,13 +14,11 @@ import pytest
 
 from schemas import DeadLetter
 from stream_monitor import simulate
-from stream_monitor.demo import reference_profile
+from stream_monitor.demo import reference_profile, simulated_pipeline
 from stream_monitor.embedded import Replay
 from stream_monitor.pipeline import Pipeline
-from stream_monitor.settings import ModelSettings, Settings
+from stream_monitor.policy import PolicyConfig
 from stream_monitor.simulate import Incident, Scenario
-from stream_monitor.specs import model_spec
-from stream_monitor.state.memory import MemoryStore
 from stream_monitor.windowing import utc
 
 # 40 minutes at 5 events/s: feature drift from 10 min, a null spike, labels flipped from
@@ -36,17 +33,8 @@ SCENARIO = Scenario(
 
 
 def _pipeline() -> Pipeline:
-    profile, accuracy = reference_profile()
-    settings = Settings()
-    model = ModelSettings(
-        id=simulate.MODEL_ID,
-        reference=Path("reference.json"),
-        reference_quality={"accuracy": accuracy},
-        label_ttl="1h",
-        windows={"bucket": 60, "window": 300, "interval": 60, "lateness": 120},
-    )
-    spec = model_spec(model, profile, settings.limits)
-    return Pipeline({spec.model_id: spec}, MemoryStore(), policy=settings.drift.policy())
+    windows = {"bucket": 60, "window": 300, "interval": 60, "lateness": 120}
+    return simulated_pipeline(*reference_profile(), PolicyConfig(), windows=windows)
 
 
 def _outputs(batch_size: int, scenario: Scenario = SCENARIO) -> list[Any]:

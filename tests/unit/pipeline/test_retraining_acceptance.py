@@ -9,21 +9,17 @@ system acts on. Every other decision (investigate, none) is published for the au
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import orjson
 import pytest
 
 from schemas import AlertEvent, DeadLetter, RetrainDecision
 from stream_monitor import simulate
-from stream_monitor.demo import reference_profile
+from stream_monitor.demo import reference_profile, simulated_pipeline
 from stream_monitor.embedded import Replay
 from stream_monitor.pipeline import OutputEvent, Pipeline
 from stream_monitor.policy import PolicyConfig
-from stream_monitor.settings import ModelSettings, Settings
 from stream_monitor.simulate import Incident, Scenario
-from stream_monitor.specs import model_spec
-from stream_monitor.state.memory import MemoryStore
 
 pytestmark = pytest.mark.slow  # about 10-20 s a scenario
 
@@ -33,21 +29,7 @@ QUIET = Scenario(rate_eps=5, drift=None, null_spike=None, concept=None)  # 1 h, 
 def _pipeline(policy: PolicyConfig | None = None) -> Pipeline:
     """Default windows (10 min every minute), rules and retraining policy (15 min
     persistence, 24 h cooldown, 500 labelled events)."""
-    profile, accuracy = reference_profile()
-    settings = Settings()
-    model = ModelSettings(
-        id=simulate.MODEL_ID,
-        reference=Path("reference.json"),
-        reference_quality={"accuracy": accuracy},
-        label_ttl="1h",
-    )
-    spec = model_spec(model, profile, settings.limits)
-    return Pipeline(
-        {spec.model_id: spec},
-        MemoryStore(),
-        policy=settings.drift.policy(),
-        retrain_policy=policy or PolicyConfig(),
-    )
+    return simulated_pipeline(*reference_profile(), policy or PolicyConfig())
 
 
 def _replay(*scenarios: Scenario, policy: PolicyConfig | None = None) -> list[OutputEvent]:
