@@ -28,12 +28,18 @@ from stream_monitor.stream.retry import ShuttingDownError
 
 log = logging.getLogger(__name__)
 COMMIT_INTERVAL_MS: Final = 1000
+FETCH_QUEUE_BACKOFF_MS: Final = 10
 CONSUMER_DEFAULTS: Final[Mapping[str, Any]] = {
     "enable.auto.commit": True,
     "enable.auto.offset.store": False,  # stored by hand, once the batch is applied
     "auto.commit.interval.ms": COMMIT_INTERVAL_MS,
     "auto.offset.reset": "earliest",
-    "queued.max.messages.kbytes": 16384,  # prefetch per partition: 16 MiB, not 64
+    "queued.max.messages.kbytes": 16384,  # prefetch: 16 MiB, not 64
+    # A partition whose prefetch is full is not fetched again for this long. librdkafka's
+    # default, 1000 ms, starved the worker: it drains 16 MiB of envelopes in 0.1-0.3 s,
+    # then its consume() came back empty for the rest of the second (a backlog of 100k
+    # events in envelopes took 1.2 s at 1000 ms, 0.5 s at 10 ms; docs/benchmarks.md).
+    "fetch.queue.backoff.ms": FETCH_QUEUE_BACKOFF_MS,
 }
 Step = Callable[[Sequence[RawMessage]], object]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import Consumer, KafkaError, KafkaException
 
 from stream_monitor.dead_letters import RawMessage
 from stream_monitor.stream.batch_consumer import (
@@ -73,6 +73,14 @@ def test_consumer_options_store_offsets_by_hand_and_keep_the_cluster_options() -
     assert config["group.id"] == "g" and config["security.protocol"] == "SSL"
     assert config["enable.auto.offset.store"] is False and config["enable.auto.commit"] is True
     assert (config["session.timeout.ms"], config["heartbeat.interval.ms"]) == (6000, 2000)
+
+
+def test_a_full_prefetch_is_fetched_again_well_within_the_time_a_batch_takes() -> None:
+    """librdkafka's default (1000 ms) left the consumer empty-handed for most of each
+    second once it drained its prefetch faster than that."""
+    config = consumer_config({"bootstrap.servers": "k:9092"}, "g", 6)
+    assert config["fetch.queue.backoff.ms"] <= 50
+    Consumer({**config, "bootstrap.servers": "127.0.0.1:1"}).close()  # librdkafka knows it
 
 
 def test_a_batch_is_cut_into_parts_of_at_most_max_bytes_in_order() -> None:
