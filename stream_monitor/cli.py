@@ -197,11 +197,16 @@ def _simulate_to_kafka(
 def check_config(
     config: Annotated[Path, typer.Argument(help="The YAML config to validate.")],
 ) -> None:
-    """Validate a config file (with the environment's overrides) and show what it sets."""
+    """Validate a config file (with the environment's overrides) and each model's reference
+    (read as the worker reads it), and show what it sets."""
+    from stream_monitor.service import build_specs
     from stream_monitor.settings import load_settings
 
     settings = load_settings(config)
+    specs = build_specs(settings)  # references, declared features, limits, importance
     console.print(console_view.settings_summary(settings))
+    read = ", ".join(f"{s.model_id} ({len(s.profile.features)} features)" for s in specs.values())
+    console.print(f"references read: {read or 'none'}")
     console.print(f"[green]{config} is valid[/green]")
 
 

@@ -36,6 +36,9 @@ class ModelSpec:
     reference_quality: Mapping[str, float] = field(default_factory=dict)
     """Quality of the model on its reference data (e.g. accuracy), published beside the
     realised quality as ``reference.<metric>`` for the quality-drop rule."""
+    feature_importance: Mapping[str, float] = field(default_factory=dict)
+    """The model's own feature importances for the retraining policy; empty: the policy's
+    ``feature_importance``."""
     expected_features: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -247,7 +247,7 @@ class Pipeline:
         labelled = int(totals.get(JOINED_TOTAL, 0))
         dry_run = self.retrain_policy.dry_run
         inputs = policy_input(spec, evaluation, alert_state, history, labelled, now, dry_run)
-        decision = decide(inputs, self.retrain_policy)
+        decision = decide(inputs, self.retrain_policy.with_importance(spec.feature_importance))
         return history.record(decision).to_state(), decision
 
     def evaluate_only(self, spec: ModelSpec, slot_end: int) -> Evaluation:

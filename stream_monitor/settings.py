@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from schemas import DEFAULT_MAX_MESSAGE_BYTES, MAX_FEATURES_PER_EVENT
@@ -19,6 +27,7 @@ from stream_monitor import topics
 from stream_monitor.durations import Duration
 from stream_monitor.errors import UserError
 from stream_monitor.policy import PolicyConfig
+from stream_monitor.policy.config import check_importance
 from stream_monitor.rules import AlertingConfig, default_rules
 from stream_monitor.stats.decision import Correction, DriftPolicy
 from stream_monitor.windowing import Windowing
@@ -164,6 +173,8 @@ class ModelSettings(_Section):
     positive_label: str = "1"
     features: dict[str, Literal["numeric", "categorical"]] | None = None
     importance: dict[str, float] = Field(default_factory=dict)
+    """Feature -> importance for this model's retraining decisions (normalised to sum 1);
+    empty: ``retraining.feature_importance``."""
     windows: WindowSettings = Field(default_factory=WindowSettings)
     join_labels: bool = True
     """Keep a join record per prediction (about 110 bytes in Redis for ``label_ttl``) so
@@ -172,6 +183,11 @@ class ModelSettings(_Section):
     reference_quality: dict[str, float] = Field(
         default_factory=dict, description="Quality on the reference data, e.g. accuracy: 0.91"
     )
+
+    @field_validator("importance")
+    @classmethod
+    def _check_importance(cls, importance: dict[str, float]) -> dict[str, float]:
+        return check_importance(importance, "importance")
 
 
 class Settings(BaseSettings):

@@ -60,11 +60,21 @@ def check_limits(model: ModelSettings, profile: ReferenceProfile, limits: LimitS
             )
 
 
+def check_importance_names(model: ModelSettings, profile: ReferenceProfile) -> None:
+    """``importance`` may only name the reference's features."""
+    if unknown := sorted(set(model.importance) - set(profile.features)):
+        raise UserError(
+            f"model {model.id}: importance names {', '.join(map(repr, unknown))}, not a "
+            f"feature of the reference; its features are {', '.join(sorted(profile.features))}"
+        )
+
+
 def model_spec(
     model: ModelSettings, profile: ReferenceProfile, limits: LimitSettings | None = None
 ) -> ModelSpec:
     limits = limits or LimitSettings()
     check_limits(model, profile, limits)
+    check_importance_names(model, profile)
     return ModelSpec(
         model_id=model.id,
         profile=profile,
@@ -74,4 +84,5 @@ def model_spec(
         quality=quality_spec(model) if model.join_labels else None,
         label_ttl_seconds=model.label_ttl,
         reference_quality=dict(model.reference_quality),
+        feature_importance=dict(model.importance),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Literal
 
@@ -45,15 +46,14 @@ class PolicyConfig(BaseModel):
     @field_validator("feature_importance")
     @classmethod
     def _check_importance(cls, importance: dict[str, float]) -> dict[str, float]:
-        for feature, weight in importance.items():
-            if not math.isfinite(weight) or weight < 0:
-                raise ValueError(
-                    f"feature_importance[{feature!r}] = {weight}: importances must be finite "
-                    "numbers >= 0"
-                )
-        if importance and sum(importance.values()) <= 0:
-            raise ValueError("feature_importance: at least one importance must be > 0")
-        return importance
+        return check_importance(importance, "feature_importance")
+
+    def with_importance(self, importance: Mapping[str, float]) -> PolicyConfig:
+        """This policy with one model's own feature importances in place of
+        :attr:`feature_importance` (none given: this policy as it is)."""
+        if not importance:
+            return self
+        return self.model_copy(update={"feature_importance": dict(importance)})
 
     def importance_share(self, features: list[str]) -> float:
         """The normalised importance of these features together (1.0 if none configured)."""
@@ -63,3 +63,15 @@ class PolicyConfig(BaseModel):
             return 1.0
         total = sum(self.feature_importance.values())
         return sum(self.feature_importance.get(f, 0.0) for f in set(features)) / total
+
+
+def check_importance(importance: dict[str, float], name: str) -> dict[str, float]:
+    """Importances as configured under ``name``: finite, >= 0, and not all zero."""
+    for feature, weight in importance.items():
+        if not math.isfinite(weight) or weight < 0:
+            raise ValueError(
+                f"{name}[{feature!r}] = {weight}: importances must be finite numbers >= 0"
+            )
+    if importance and sum(importance.values()) <= 0:
+        raise ValueError(f"{name}: at least one importance must be > 0")
+    return importance

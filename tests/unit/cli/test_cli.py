@@ -72,6 +72,18 @@ def test_bad_config_says_what_is_allowed(tmp_path: Path) -> None:
     _assert_one_line_error(done, "models.0.task: Input should be 'classification' or 'regression'")
 
 
+def test_check_config_reads_each_models_reference(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(f"models:\n  - id: m\n    reference: {tmp_path / 'r.json'}\n")
+    _assert_one_line_error(_cli("check-config", str(config)), "r.json does not exist")
+    reference().save(tmp_path / "r.json")
+    done = _cli("check-config", str(config))
+    assert done.returncode == 0, done.stderr
+    assert "references read: m (3 features)" in done.stdout
+    config.write_text(config.read_text() + "    importance: {agee: 1}\n")
+    _assert_one_line_error(_cli("check-config", str(config)), "importance names 'agee'")
+
+
 def test_missing_option_is_a_usage_error(tmp_path: Path) -> None:
     done = _cli("replay", str(tmp_path / "e.jsonl"))
     assert done.returncode == 2
