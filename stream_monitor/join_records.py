@@ -32,7 +32,13 @@ from stream_monitor.accepted import AcceptedEvents
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.quality.labels import StoredPrediction
 from stream_monitor.state import keys
-from stream_monitor.state.updates import FieldValue, HashUpdate, field_updates
+from stream_monitor.state.updates import (
+    FieldValue,
+    FirstField,
+    FirstFieldSearch,
+    HashUpdate,
+    field_updates,
+)
 from stream_monitor.stats.values import FloatArray, IntArray
 
 RECORD: Final = "s:r:"
@@ -168,52 +174,59 @@ class FoundRecord:
     labelled: bool
 
 
-def _candidates(spec: ModelSpec, truth: GroundTruthEvent) -> list[str]:
-    """The hashes that may hold the record of the label's prediction, newest first."""
-    size, label_time = shard_seconds(spec), truth.timestamp.timestamp()
-    first = int((label_time - record_ttl_seconds(spec)) // size)
-    last = int(label_time // size) + 1
-    sub = subshard(truth.event_id)
-    return [keys.join_shard(spec.model_id, g, sub) for g in range(last, first - 1, -1)]
+def _generations(spec: ModelSpec, truths: Sequence[GroundTruthEvent]) -> tuple[IntArray, IntArray]:
+    """Per label, the oldest and the newest generation that may hold its record."""
+    size, ttl = shard_seconds(spec), record_ttl_seconds(spec)
+    times = np.fromiter((t.timestamp.timestamp() for t in truths), np.float64, len(truths))
+    oldest = np.floor_divide(times - ttl, size).astype(np.int64)
+    return oldest, np.floor_divide(times, size).astype(np.int64) + 1
 
 
 @dataclass(frozen=True)
 class RecordLookup:
-    """Where the labels of a group look for their records: :attr:`requests` asks the
-    store, :meth:`found` reads the answer."""
+    """Where the labels of a group look for their records: :attr:`search` asks the store
+    (:meth:`Store.find_first`), :meth:`found` reads the answer.
+
+    A label's candidates are the generations ``g(T - ttl)`` to ``g(T) + 1`` of its subshard,
+    newest first. The hashes of a subshard are listed once, newest first, so each label's
+    candidates are one run of :attr:`FirstFieldSearch.keys`."""
 
     truths: Sequence[GroundTruthEvent]
-    candidates: Sequence[Sequence[str]]
-    requests: Sequence[tuple[str, Sequence[str]]]
-    """(hash, fields) to read: each label's record and marker in each candidate hash."""
+    search: FirstFieldSearch
 
     @classmethod
     def of(cls, spec: ModelSpec, truths: Sequence[GroundTruthEvent]) -> RecordLookup:
-        candidates = [_candidates(spec, t) for t in truths]
-        fields: dict[str, list[str]] = defaultdict(list)
-        for truth, keys_ in zip(truths, candidates, strict=True):
-            for key in keys_:
-                fields[key] += [RECORD + truth.event_id, LABELLED + truth.event_id]
-        return cls(truths, candidates, list(fields.items()))
+        ids = [t.event_id for t in truths]
+        subshards = [crc % SUBSHARDS for crc in map(zlib.crc32, map(str.encode, ids))]
+        oldest, newest = (g.tolist() for g in _generations(spec, truths))
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for sub, first, last in zip(subshards, oldest, newest, strict=True):
+            wanted[sub].update(range(first, last + 1))
+        hashes: list[str] = []
+        position: dict[tuple[int, int], int] = {}
+        for sub in sorted(wanted):
+            for generation in sorted(wanted[sub], reverse=True):
+                position[(sub, generation)] = len(hashes)
+                hashes.append(keys.join_shard(spec.model_id, generation, sub))
+        search = FirstFieldSearch(
+            hashes,
+            [RECORD + i for i in ids],
+            [LABELLED + i for i in ids],
+            [position[(sub, last)] for sub, last in zip(subshards, newest, strict=True)],
+            [last - first + 1 for first, last in zip(oldest, newest, strict=True)],
+        )
+        return cls(truths, search)
 
-    def found(self, answers: Sequence[Sequence[FieldValue | None]]) -> dict[str, FoundRecord]:
-        """Event id -> its record, from the store's answers to :attr:`requests`."""
-        values: dict[tuple[str, str], FieldValue] = {}
-        for (key, names), answer in zip(self.requests, answers, strict=True):
-            values.update(
-                ((key, n), v) for n, v in zip(names, answer, strict=True) if v is not None
-            )
+    def found(self, answers: Sequence[FirstField | None]) -> dict[str, FoundRecord]:
+        """Event id -> its record, from the store's answer to :attr:`search`."""
         records = {}
-        for truth, candidates in zip(self.truths, self.candidates, strict=True):
-            event_id = truth.event_id
-            for key in candidates:
-                text = values.get((key, RECORD + event_id))
-                if text is not None:
-                    record = _DECODER.decode(str(text))
-                    prediction = StoredPrediction(event_id, *msgspec.structs.astuple(record))
-                    labelled = int(values.get((key, LABELLED + event_id), 0)) > 0
-                    records[event_id] = FoundRecord(key, prediction, labelled)
-                    break
+        for truth, answer in zip(self.truths, answers, strict=True):
+            if answer is not None:
+                record = _DECODER.decode(str(answer.value))
+                prediction = StoredPrediction(truth.event_id, *msgspec.structs.astuple(record))
+                labelled = int(answer.companion or 0) > 0
+                key = self.search.keys[answer.at]
+                records[truth.event_id] = FoundRecord(key, prediction, labelled)
         return records
 
 

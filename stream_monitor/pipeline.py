@@ -162,7 +162,7 @@ class Pipeline:
                 updates.append(rejects_update(group))
                 continue
             lookup = RecordLookup.of(spec, [truth for _, truth in group.labels])
-            records = lookup.found(self.store.read_fields(lookup.requests))
+            records = lookup.found(self.store.find_first(lookup.search))
             updates.append(label_update(spec, group, records, seen))
         applied = self.store.apply(updates) if updates else []
         for update, result in zip(updates, applied, strict=True):

@@ -11,6 +11,8 @@ from stream_monitor.state.store import Store
 from stream_monitor.state.updates import (
     Applied,
     BatchUpdate,
+    FirstField,
+    FirstFieldSearch,
     HashUpdate,
     decode_vector,
     encode_vector,
@@ -47,6 +49,7 @@ def check_store_contract(store: Store) -> None:
 
     check_slot_leases(store, model)
     check_row_fields(store, model)
+    check_first_fields(store, model)
     check_vectors(store, model)
 
     assert store.load_doc(model, "detectors") is None
@@ -146,3 +149,29 @@ def check_row_fields(store: Store, model: str) -> None:
     names = [f"s:r:n{i}" for i in range(0, 2_500, 7)] + ["s:r:n2499", "s:r:n2500"]
     expected = [str(i) for i in range(0, 2_500, 7)] + ["2499", None]
     assert store.read_fields([(new, names)]) == [expected]
+
+
+def check_first_fields(store: Store, model: str) -> None:
+    """Each search finds its field in the first of its hashes that holds it, rows or plain
+    fields alike, with the companion read from that same hash."""
+    newest, middle, oldest = (keys.join_shard(model, g, 3) for g in (12, 11, 10))
+    rows = ListedRows([(middle, "a", "[1]"), (oldest, "b", "[2]")], keys.join_shards(model))
+    plain = {"s:r:a": "[0]", "i:l:b": 2, "s:r:c": "[3]"}
+    marks = HashUpdate(middle, {"i:l:a": 1}), HashUpdate(oldest, plain)
+    assert store.apply([BatchUpdate(model, "first:0", 0, 0, marks, (rows,))]) == [Applied.APPLIED]
+    names = ["a", "b", "c", "a", "d"]
+    search = FirstFieldSearch(
+        [newest, middle, oldest],
+        [f"s:r:{n}" for n in names],
+        [f"i:l:{n}" for n in names],
+        [0, 0, 1, 2, 0],
+        [3, 2, 2, 1, 3],
+    )
+    assert store.find_first(search) == [
+        FirstField(1, "[1]", 1),  # a: in the middle hash, before the oldest
+        None,  # b: only in the oldest hash, beyond its two candidates
+        FirstField(2, "[3]", None),  # c: a plain field, no companion
+        FirstField(2, "[0]", None),  # a, from the oldest hash only
+        None,  # d: nowhere
+    ]
+    assert store.find_first(FirstFieldSearch([], [], [], [], [])) == []

@@ -14,6 +14,8 @@ from stream_monitor.state.updates import (
     Applied,
     BatchUpdate,
     FieldValue,
+    FirstField,
+    FirstFieldSearch,
     RowFields,
     merge_field,
     validate_field_name,
@@ -156,6 +158,17 @@ class MemoryStore:
         self, requests: Sequence[tuple[str, Sequence[str]]]
     ) -> list[list[FieldValue | None]]:
         return [[self._field(key, name) for name in names] for key, names in requests]
+
+    def find_first(self, search: FirstFieldSearch) -> list[FirstField | None]:
+        return [self._first(search, i) for i in range(len(search))]
+
+    def _first(self, search: FirstFieldSearch, i: int) -> FirstField | None:
+        start = search.starts[i]
+        for at in range(start, start + search.counts[i]):
+            value = self._field(search.keys[at], search.fields[i])
+            if value is not None:
+                return FirstField(at, value, self._field(search.keys[at], search.companions[i]))
+        return None
 
     def _field(self, key: str, name: str) -> FieldValue | None:
         for (hash_prefix, prefix), table in self._tables.items():

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from stream_monitor.state.updates import Applied, BatchUpdate, FieldValue
+from stream_monitor.state.updates import (
+    Applied,
+    BatchUpdate,
+    FieldValue,
+    FirstField,
+    FirstFieldSearch,
+)
 
 Hash = dict[str, FieldValue]
 
@@ -27,6 +33,11 @@ class Store(Protocol):
         self, requests: Sequence[tuple[str, Sequence[str]]]
     ) -> list[list[FieldValue | None]]:
         """For each (key, field names): the fields' values, parsed, None where absent."""
+        ...
+
+    def find_first(self, search: FirstFieldSearch) -> list[FirstField | None]:
+        """For each search, where its field was first found (None: in none of its hashes);
+        all its hashes must share one model's hash tag."""
         ...
 
     def lease_slot(self, model_id: str, slot: int, lease_seconds: float) -> str | None:

@@ -163,3 +163,29 @@ def merge_hashes(hashes: Iterable[Mapping[str, FieldValue]]) -> dict[str, FieldV
         for name, value in fields.items():
             merged[name] = merge_field(name, merged.get(name), value)
     return merged
+
+
+@dataclass(frozen=True)
+class FirstFieldSearch:
+    """Searches, each for the first of its candidate hashes that holds a field (a label's
+    prediction record among the generations that may hold it). Search ``i`` looks for
+    ``fields[i]`` in ``keys[starts[i]]``, ``keys[starts[i] + 1]``, ... (``counts[i]`` hashes,
+    in that order) and, where found, also reads ``companions[i]`` from the same hash."""
+
+    keys: Sequence[str]
+    fields: Sequence[str]
+    companions: Sequence[str]
+    starts: Sequence[int]
+    counts: Sequence[int]
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+
+class FirstField(NamedTuple):
+    """Where a search found its field: the index of the hash in ``keys``, the field's value
+    and the companion's (None when absent)."""
+
+    at: int
+    value: FieldValue
+    companion: FieldValue | None

@@ -79,7 +79,7 @@ def test_each_row_is_its_events_stored_prediction_in_its_shard(
     store.apply([BatchUpdate(MODEL, "p:0", 0, 0, (), (records,))])
     labels = [_label(e.event_id, e.timestamp.timestamp() + 1) for e in events]
     found = RecordLookup.of(_spec(), labels)
-    records_found = found.found(store.read_fields(found.requests))
+    records_found = found.found(store.find_first(found.search))
     assert {k: (r.prediction, r.labelled) for k, r in records_found.items()} == {
         e.event_id: (StoredPrediction.from_event(e), False) for e in events
     }
@@ -94,8 +94,8 @@ def test_a_label_finds_its_prediction_within_the_record_ttl_and_one_shard_early(
     delays = {-size: True, 0: True, TTL: True, ttl: True, ttl + 2 * size: False}
     for delay, expected in delays.items():
         lookup = RecordLookup.of(_spec(), [_label("a", START + delay)])
-        assert len(lookup.requests) <= GENERATIONS + 2
-        assert ("a" in lookup.found(store.read_fields(lookup.requests))) is expected, delay
+        assert len(lookup.search.keys) <= GENERATIONS + 2
+        assert ("a" in lookup.found(store.find_first(lookup.search))) is expected, delay
 
 
 def test_a_marked_record_is_found_labelled_in_the_hash_that_holds_it() -> None:
@@ -106,6 +106,6 @@ def test_a_marked_record_is_found_labelled_in_the_hash_that_holds_it() -> None:
     assert key.startswith(keys.join_shards(MODEL)) and key != records.hash_key(1)
     store.apply([BatchUpdate(MODEL, "l:0", 0, 0, (HashUpdate(key, {LABELLED + "a": 1}),))])
     lookup = RecordLookup.of(_spec(), [_label("a", START + 10), _label("b", START + 5 * TTL)])
-    found = lookup.found(store.read_fields(lookup.requests))
+    found = lookup.found(store.find_first(lookup.search))
     assert (found["a"].key, found["a"].labelled, found["b"].labelled) == (key, True, False)
     assert field_updates(records)[0].fields == {RECORD + "a": records.text(0)}
