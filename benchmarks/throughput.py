@@ -66,6 +66,7 @@ from benchmarks.kafka_worker import (
     worker_run,
     write_config,
 )
+from benchmarks.labels_load import LABEL_DELAY_SECONDS, LabelsRun, labels_run
 from benchmarks.report import suite_main
 from benchmarks.workload import (
     BATCH,
@@ -92,12 +93,13 @@ class ThroughputProfile:
     envelopes: int
     live_seconds: float
     live_rate: float
+    labels: int
     repeats: int = 3
 
 
 PROFILES: Final = {
-    "quick": ThroughputProfile("quick", 30_000, 100_000, 75.0, 1_000.0),
-    "full": ThroughputProfile("full", 100_000, 300_000, 120.0, 2_000.0),
+    "quick": ThroughputProfile("quick", 30_000, 100_000, 75.0, 1_000.0, 20_000),
+    "full": ThroughputProfile("full", 100_000, 300_000, 120.0, 2_000.0, 60_000),
 }
 
 
@@ -207,6 +209,7 @@ class ThroughputReport:
     profile: ThroughputProfile
     single: WorkerRun
     batched: WorkerRun
+    labels: LabelsRun
     latency: Latency
     seconds: float
 
@@ -225,12 +228,14 @@ def run_throughput(profile: ThroughputProfile) -> ThroughputReport:
                 for n, envelope in ((profile.single, False), (profile.envelopes, True))
             )
             single, batched = runs
+            labels = labels_run(kafka, url, directory, (ref, ref_path), profile.labels, 3)
             latency = latency_run(kafka, url, directory, ref_path, profile)
         except BaseException:
             for log in sorted(directory.glob("worker-*.log")):
                 print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}", file=sys.stderr)
             raise
-    return ThroughputReport(profile, single, batched, latency, time.perf_counter() - began)
+    seconds = time.perf_counter() - began
+    return ThroughputReport(profile, single, batched, labels, latency, seconds)
 
 
 def _kib(n: int) -> str:
@@ -259,7 +264,10 @@ def markdown(report: ThroughputReport) -> str:
         f"{WARMUP:,}-event warm-up; event "
         f"clock, `kafka.batch_size` {BATCH}); live phase {p.live_seconds:.0f} s at "
         f"{p.live_rate:,.0f} events/s (wall clock, bucket 10 s / window 60 s / interval "
-        f"10 s / lateness 5 s, {TICK_SECONDS:.0f} s ticks). Suite time {report.seconds:.0f} s.",
+        f"10 s / lateness 5 s, {TICK_SECONDS:.0f} s ticks); labels phase: {p.labels:,} "
+        f"predictions in envelopes, then as many labels, one per message, stamped "
+        f"{LABEL_DELAY_SECONDS:.0f} s after their predictions (best of 3). "
+        f"Suite time {report.seconds:.0f} s.",
         "",
         "How to read: *worker* rates are a load's events over the best time from resuming "
         "the paused worker (the load already on the broker) until Redis `i:events` holds them "
@@ -293,6 +301,14 @@ def markdown(report: ThroughputReport) -> str:
             f"| worker, {r.messages} | {r.events:,} | {r.seconds:.2f} s | {r.rate:,.0f} | "
             f"startup {r.startup:.1f} s; Redis {_mem(r.memory)} |"
         )
+    lab = report.labels
+    lines_out += [
+        f"| in-process, labels joined | {lab.labels:,} | {lab.ceiling_seconds:.2f} s | "
+        f"{lab.ceiling_rate:,.0f} | Pipeline.ingest_labels + MemoryStore, {BATCH:,} per ingest |",
+        f"| worker, labels joined | {lab.labels:,} | {lab.seconds:.2f} s | {lab.rate:,.0f} | "
+        f"one label per message, until Redis counts them joined; "
+        f"{lab.rate / lab.ceiling_rate:.2f}x the in-process rate |",
+    ]
     lines_out += [
         "",
         "| latency, event to drift event (envelopes, wall clock) | value |",
