@@ -188,7 +188,7 @@ class BatchConsumer:
 
     def _on_assign(self, _: Consumer, partitions: list[TopicPartition]) -> None:
         self._assigned = frozenset((tp.topic, tp.partition) for tp in partitions)
-        log.info("predictions assigned: %s", ", ".join(f"{t}:{p}" for t, p in self.assignment()))
+        log.info("%s assigned: %s", self._topic, ", ".join(f"{p}" for _, p in self.assignment()))
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self._commit(consumer)

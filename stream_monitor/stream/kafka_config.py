@@ -1,24 +1,12 @@
-"""Kafka client options from the settings, for confluent-kafka and for faust (aiokafka)."""
+"""Kafka client options from the settings (confluent-kafka), and the consumer groups' names."""
 
 from __future__ import annotations
 
-import ssl
 from typing import Any
-
-import faust
 
 from stream_monitor.settings import KafkaSettings, read_secret
 
 CLIENT_ID = "stream-monitor"
-
-
-def _ssl_context(kafka: KafkaSettings) -> ssl.SSLContext:
-    cafile = str(kafka.ssl_cafile) if kafka.ssl_cafile else None
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=cafile)
-    if kafka.ssl_certfile is not None:
-        keyfile = str(kafka.ssl_keyfile) if kafka.ssl_keyfile else None
-        context.load_cert_chain(str(kafka.ssl_certfile), keyfile)
-    return context
 
 
 def confluent_config(kafka: KafkaSettings) -> dict[str, Any]:
@@ -43,28 +31,14 @@ def confluent_config(kafka: KafkaSettings) -> dict[str, Any]:
     return config
 
 
-def faust_credentials(kafka: KafkaSettings) -> faust.auth.Credentials | None:
-    """faust's ``broker_credentials`` for the same cluster; None for PLAINTEXT."""
-    protocol = kafka.security_protocol
-    if protocol == "PLAINTEXT":
-        return None
-    if protocol == "SSL":
-        return faust.SSLCredentials(_ssl_context(kafka))
-    return faust.SASLCredentials(
-        username=kafka.sasl_username,
-        password=read_secret(kafka.sasl_password, kafka.sasl_password_file),
-        mechanism=kafka.sasl_mechanism,
-        ssl_context=_ssl_context(kafka) if protocol == "SASL_SSL" else None,
-    )
-
-
 def labels_group_id(group_id: str) -> str:
-    """The faust app's consumer group (the labels topic); ``group_id`` itself is the
-    predictions consumer's group (librdkafka's assignors cannot share a group with faust's)."""
+    """The labels consumer's group; ``group_id`` itself is the predictions consumers'
+    group (a group's members must share a topic subscription and assignor)."""
     return f"{group_id}.labels"
 
 
-def faust_broker(kafka: KafkaSettings) -> str:
-    """``kafka://host1:9092;kafka://host2:9092`` from ``host1:9092,host2:9092``."""
-    hosts = [h.strip() for h in kafka.bootstrap_servers.split(",") if h.strip()]
-    return ";".join(f"kafka://{h}" for h in hosts)
+def app_id(group_id: str) -> str:
+    """The faust app's id. The app runs no Kafka client (it runs the web server and the
+    timer); its id is kept apart from the labels group, which faust's agent used to read
+    the labels in."""
+    return f"{group_id}.app"

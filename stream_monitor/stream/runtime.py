@@ -17,7 +17,7 @@ from stream_monitor.stream.batch_consumer import BatchConsumer, ConsumerPool, co
 from stream_monitor.stream.evaluation import Clock, Evaluator, EventClock, WallClock
 from stream_monitor.stream.health import Health, HealthReporter
 from stream_monitor.stream.ingest_step import IngestStep
-from stream_monitor.stream.kafka_config import confluent_config
+from stream_monitor.stream.kafka_config import confluent_config, labels_group_id
 from stream_monitor.stream.prom import WorkerMetrics, evaluation_observer, observed
 from stream_monitor.stream.publisher import Publisher
 
@@ -36,7 +36,8 @@ class Runtime:
     stop: threading.Event
     metrics: WorkerMetrics
     health: HealthReporter
-    predictions: ConsumerPool
+    consumers: ConsumerPool
+    """The predictions consumers (one group) and the labels consumer (a group of its own)."""
 
     def tick(self, lags: Mapping[tuple[str, int], int]) -> None:
         """The evaluation tick, then this worker's health (``lags``: per assigned partition).
@@ -59,13 +60,11 @@ class Runtime:
         return {"predictions": asdict(self.ingest.counts), "labels": labels}
 
     def on_shutdown(self, *_args: Any, **_kwargs: Any) -> None:
-        """Blocked retries give up (their batch stays unacked), the predictions consumer
-        commits what it applied and leaves the group, then outputs are flushed."""
+        """Blocked retries give up (their batch stays unacked), the consumers commit what
+        they applied and leave their groups, then outputs are flushed."""
         self.stop.set()
-        if not self.predictions.wait_stopped(SHUTDOWN_WAIT_SECONDS):
-            log.warning(
-                "the predictions consumer did not stop within %.0f s", SHUTDOWN_WAIT_SECONDS
-            )
+        if not self.consumers.wait_stopped(SHUTDOWN_WAIT_SECONDS):
+            log.warning("the consumers did not stop within %.0f s", SHUTDOWN_WAIT_SECONDS)
         self.publisher.close()
 
 
@@ -74,6 +73,32 @@ def make_clock(settings: Settings, service: Service, partitions: dict[str, int])
         return WallClock()
     topic = settings.topics.predictions
     return EventClock(service.store, topic, partitions[topic])
+
+
+def build_consumers(
+    settings: Settings,
+    kafka: Mapping[str, Any],
+    stop: threading.Event,
+    predictions: IngestStep,
+    labels: IngestStep,
+) -> ConsumerPool:
+    """``worker.consumer_threads`` members of the predictions group, and the labels
+    consumer in the group ``<group_id>.labels``: librdkafka batch consumers, each in a
+    thread of its own."""
+
+    def member(group_id: str, topic: str, step: IngestStep) -> BatchConsumer:
+        session = settings.worker.session_timeout_seconds
+        config = consumer_config(kafka, group_id, session)
+        batch = settings.kafka
+        timeout = batch.batch_timeout_seconds
+        return BatchConsumer(
+            config, topic, step, batch.batch_size, timeout, stop, batch.batch_max_bytes
+        )
+
+    group, topics = settings.kafka.group_id, settings.topics
+    threads = settings.worker.consumer_threads
+    members = [member(group, topics.predictions, predictions) for _ in range(threads)]
+    return ConsumerPool([*members, member(labels_group_id(group), topics.ground_truth, labels)])
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -105,21 +130,7 @@ def build_runtime(settings: Settings) -> Runtime:
     evaluator.observe = evaluation_observer(metrics)
     worker = f"{socket.gethostname()}:{settings.worker.web_port}"
     reporter = HealthReporter(health, metrics, service.store, publisher, topics, worker)
-    group = consumer_config(kafka, settings.kafka.group_id, settings.worker.session_timeout_seconds)
-    predictions = ConsumerPool(
-        [
-            BatchConsumer(
-                group,
-                topics.predictions,
-                step,
-                settings.kafka.batch_size,
-                settings.kafka.batch_timeout_seconds,
-                stop,
-                settings.kafka.batch_max_bytes,
-            )
-            for _ in range(settings.worker.consumer_threads)
-        ]
-    )
+    consumers = build_consumers(settings, kafka, stop, step, labels)
     log.info(
         "models %s; clock %s; topics %s",
         ", ".join(service.pipeline.specs) or "none",
@@ -127,5 +138,5 @@ def build_runtime(settings: Settings) -> Runtime:
         partitions,
     )
     return Runtime(
-        settings, service, publisher, step, labels, evaluator, stop, metrics, reporter, predictions
+        settings, service, publisher, step, labels, evaluator, stop, metrics, reporter, consumers
     )
