@@ -154,11 +154,6 @@ class MemoryStore:
                         fields[prefix + row_key] = text
         return fields
 
-    def read_fields(
-        self, requests: Sequence[tuple[str, Sequence[str]]]
-    ) -> list[list[FieldValue | None]]:
-        return [[self._field(key, name) for name in names] for key, names in requests]
-
     def find_first(self, search: FirstFieldSearch) -> list[FirstField | None]:
         return [self._first(search, i) for i in range(len(search))]
 

@@ -19,7 +19,6 @@ from stream_monitor.state.store import Hash
 from stream_monitor.state.updates import (
     Applied,
     BatchUpdate,
-    FieldValue,
     FirstField,
     FirstFieldSearch,
     RowFields,
@@ -197,21 +196,6 @@ class RedisStore:
         return [
             {k.decode(): parse_field(k.decode(), v) for k, v in raw.items()} for raw in raw_hashes
         ]
-
-    def read_fields(
-        self, requests: Sequence[tuple[str, Sequence[str]]]
-    ) -> list[list[FieldValue | None]]:
-        pipe = self._redis.pipeline(transaction=False)
-        asked = [(key, names) for key, names in requests if names]  # HMGET needs a field
-        for key, names in asked:
-            pipe.hmget(key, names)
-        answers = iter(pipe.execute() if asked else [])
-        found = []
-        for _, names in requests:
-            raws = next(answers) if names else []
-            pairs = zip(names, raws, strict=True)
-            found.append([None if r is None else parse_field(f, r) for f, r in pairs])
-        return found
 
     def find_first(self, search: FirstFieldSearch) -> list[FirstField | None]:
         if not len(search):

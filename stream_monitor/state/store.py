@@ -29,12 +29,6 @@ class Store(Protocol):
         """The hashes at ``keys``, parsed; an absent key reads as an empty hash."""
         ...
 
-    def read_fields(
-        self, requests: Sequence[tuple[str, Sequence[str]]]
-    ) -> list[list[FieldValue | None]]:
-        """For each (key, field names): the fields' values, parsed, None where absent."""
-        ...
-
     def find_first(self, search: FirstFieldSearch) -> list[FirstField | None]:
         """For each search, where its field was first found (None: in none of its hashes);
         all its hashes must share one model's hash tag."""
