@@ -29,6 +29,7 @@ from stream_monitor.stream.retry import ShuttingDownError
 log = logging.getLogger(__name__)
 COMMIT_INTERVAL_MS: Final = 1000
 FETCH_QUEUE_BACKOFF_MS: Final = 10
+COMMITTED_TIMEOUT_SECONDS: Final = 5.0
 CONSUMER_DEFAULTS: Final[Mapping[str, Any]] = {
     "enable.auto.commit": True,
     "enable.auto.offset.store": False,  # stored by hand, once the batch is applied
@@ -95,6 +96,19 @@ def parts(messages: Sequence[RawMessage], max_bytes: int) -> list[Sequence[RawMe
     """The batch cut, in order, into runs of at most ``max_bytes`` of values (a message
     larger than that alone in its run)."""
     return [messages[a:b] for a, b in byte_runs(messages, max_bytes)]
+
+
+def partition_lag(position: int, committed: int | None, low: int, high: int) -> int | None:
+    """Messages of a partition not consumed yet: the high watermark minus the position.
+    Until a member consumes its first message of a partition it was assigned, it has no
+    position (< 0): then from the group's committed offset, or from the low watermark when
+    the group has none (``auto.offset.reset`` earliest). None when the watermark is unknown.
+    A partition taken over with nothing new to read must not look as far behind as its
+    whole length."""
+    if high < 0:
+        return None
+    start = next((o for o in (position, committed, low) if o is not None and o >= 0), 0)
+    return max(0, high - start)
 
 
 def next_offsets(messages: Sequence[RawMessage]) -> list[TopicPartition]:
@@ -179,12 +193,27 @@ class BatchConsumer:
         assigned = [TopicPartition(t, p) for t, p in sorted(self._assigned)]
         if not assigned:
             return {}
+        positions = self._consumer.position(assigned)
+        committed = self._committed([tp for tp in positions if tp.offset < 0])
         lags = {}
-        for tp in self._consumer.position(assigned):
-            _, high = self._consumer.get_watermark_offsets(tp, cached=True)
-            if high >= 0:
-                lags[(tp.topic, tp.partition)] = max(0, high - max(tp.offset, 0))
+        for tp in positions:
+            low, high = self._consumer.get_watermark_offsets(tp, cached=True)
+            lag = partition_lag(tp.offset, committed.get((tp.topic, tp.partition)), low, high)
+            if lag is not None:
+                lags[(tp.topic, tp.partition)] = lag
         return lags
+
+    def _committed(self, partitions: list[TopicPartition]) -> dict[tuple[str, int], int]:
+        """The group's committed offsets of partitions this member has no position in yet
+        (assigned, but no message consumed since): {} when the broker does not answer."""
+        if not partitions:
+            return {}
+        try:
+            found = self._consumer.committed(partitions, timeout=COMMITTED_TIMEOUT_SECONDS)
+        except KafkaException as exc:
+            log.info("committed offsets not read (%s); their lag is left out", exc)
+            return {}
+        return {(tp.topic, tp.partition): tp.offset for tp in found}
 
     def _on_assign(self, _: Consumer, partitions: list[TopicPartition]) -> None:
         self._assigned = frozenset((tp.topic, tp.partition) for tp in partitions)

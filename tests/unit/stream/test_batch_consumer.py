@@ -13,6 +13,7 @@ from stream_monitor.stream.batch_consumer import (
     consumer_config,
     next_offsets,
     next_records,
+    partition_lag,
     parts,
     raw_messages,
 )
@@ -132,3 +133,13 @@ def test_a_batch_waits_for_its_first_record_only_then_takes_what_was_fetched() -
     assert next_records(consume, 1000, 0.5) == [] and calls == [(1, 0.5)]  # type: ignore[arg-type]
     fetched += [_Record(b"b", 1, i) for i in range(3)]
     assert len(next_records(consume, 1, 0.5)) == 1  # type: ignore[arg-type]
+
+
+def test_a_partition_without_a_position_yet_lags_from_its_committed_offset() -> None:
+    assert partition_lag(240, None, 0, 250) == 10  # consumed up to 240
+    assert partition_lag(-1001, 250, 0, 250) == 0  # taken over, all committed: no lag
+    assert partition_lag(-1001, 200, 0, 250) == 50
+    assert partition_lag(-1001, -1001, 30, 250) == 220  # no commit: from the low watermark
+    assert partition_lag(-1001, None, -1001, 250) == 250
+    assert partition_lag(5, None, 0, -1001) is None  # watermark not known yet
+    assert partition_lag(260, None, 0, 250) == 0
