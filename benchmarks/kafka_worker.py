@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,9 +152,17 @@ def worker(config: Path, log: Path) -> Iterator[WorkerProcess]:
         process.kill()
 
 
-def counted(client: redis.Redis, model: str) -> int:
-    raw = client.hget(keys.totals(model), "i:events")
+def counted(client: redis.Redis, model: str, field: str = "i:events") -> int:
+    """A totals field of the model in Redis (events counted, by default)."""
+    raw = client.hget(keys.totals(model), field)
     return 0 if raw is None else int(raw)
+
+
+def counted_at_least(
+    client: redis.Redis, model: str, target: int, field: str = "i:events"
+) -> Callable[[], bool]:
+    """Whether :func:`counted` has reached ``target`` (for :func:`wait_until`)."""
+    return lambda: counted(client, model, field) >= target
 
 
 @dataclass(frozen=True)
@@ -235,7 +243,7 @@ def _timed_load(
     finally:
         resumed = time.perf_counter()
         proc.process.send_signal(signal.SIGCONT)
-    wait_until(lambda: counted(client, run.model) >= target, 600, "the load", every=0.02)
+    wait_until(counted_at_least(client, run.model, target), 600, "the load", every=0.02)
     return ceilings, time.perf_counter() - resumed
 
 
@@ -280,7 +288,7 @@ def worker_run(
         with worker(config, directory / f"worker-{run.tag}.log") as proc:
             began = time.perf_counter()
             produce(kafka, run.topic("predictions"), warm)
-            wait_until(lambda: counted(client, run.model) >= WARMUP, 120, "the warm-up")
+            wait_until(counted_at_least(client, run.model, WARMUP), 120, "the warm-up")
             startup = time.perf_counter() - began
             for repeat in range(repeats):
                 at = event_times(events, offset=target)

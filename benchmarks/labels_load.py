@@ -8,9 +8,7 @@ from __future__ import annotations
 import signal
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -19,7 +17,7 @@ import redis
 
 from benchmarks.kafka_worker import (
     Run,
-    counted,
+    counted_at_least,
     create_topic,
     delete_topics,
     drop_keys,
@@ -35,16 +33,12 @@ from benchmarks.workload import (
     event_times,
     raw_batch,
     rows,
+    throughput_pipeline,
 )
 from stream_monitor.ingest import RawMessage
 from stream_monitor.label_join import JOINED_TOTAL
-from stream_monitor.model_spec import ModelSpec
-from stream_monitor.pipeline import Pipeline
 from stream_monitor.quality.spec import QualitySpec
-from stream_monitor.state import keys
-from stream_monitor.state.memory import MemoryStore
 from stream_monitor.stats import ReferenceProfile
-from stream_monitor.windowing import Windowing
 from tests.integration.worker_util import wait_until
 
 LABEL_DELAY_SECONDS: Final = 60.0
@@ -86,10 +80,7 @@ def _in_process(
     ref: ReferenceProfile, model: str, predictions: list[bytes], labels: list[bytes]
 ) -> float:
     """Seconds for a Pipeline + MemoryStore holding the predictions to join the labels."""
-    w = THROUGHPUT_WINDOWS
-    windowing = Windowing(w["bucket"], w["window"], w["interval"], w["lateness"])
-    spec = ModelSpec(model, ref, windowing, quality=QualitySpec("binary"))
-    pipeline = Pipeline({model: spec}, MemoryStore())
+    pipeline = throughput_pipeline(ref, model, QualitySpec("binary"))
     pipeline.ingest(raw_batch(predictions))
     raw = [RawMessage(m, "labels", i % PARTITIONS, i) for i, m in enumerate(labels)]
     started = time.perf_counter()
@@ -100,15 +91,6 @@ def _in_process(
     if joined != len(labels):
         raise AssertionError(f"in-process join counted {joined} labels, expected {len(labels)}")
     return seconds
-
-
-def _reached(count: Callable[[], int], target: int) -> bool:
-    return count() >= target
-
-
-def _joined(client: redis.Redis, model: str) -> int:
-    raw = client.hget(keys.totals(model), JOINED_TOTAL)
-    return 0 if raw is None else int(raw)
 
 
 def labels_run(
@@ -132,11 +114,7 @@ def labels_run(
                 predictions = rows(run.model, n, 50 + repeat, event_times(n, offset=done))
                 batched, labels = envelopes(predictions), _labels(predictions)
                 produce(kafka, run.topic("predictions"), batched)
-                wait_until(
-                    partial(_reached, lambda: counted(client, run.model), target),
-                    120,
-                    "the predictions",
-                )
+                wait_until(counted_at_least(client, run.model, target), 120, "the predictions")
                 proc.process.send_signal(signal.SIGSTOP)
                 try:
                     produce(kafka, run.topic("ground_truth"), labels)
@@ -145,7 +123,7 @@ def labels_run(
                     resumed = time.perf_counter()
                     proc.process.send_signal(signal.SIGCONT)
                 wait_until(
-                    partial(_reached, lambda: _joined(client, run.model), target),
+                    counted_at_least(client, run.model, target, JOINED_TOTAL),
                     600,
                     "the labels",
                     every=0.02,

@@ -15,6 +15,7 @@ from stream_monitor.dead_letters import byte_runs
 from stream_monitor.ingest import RawMessage
 from stream_monitor.model_spec import ModelSpec
 from stream_monitor.pipeline import Pipeline
+from stream_monitor.quality.spec import QualitySpec
 from stream_monitor.settings import KafkaSettings
 from stream_monitor.state.memory import MemoryStore
 from stream_monitor.stats import ReferenceProfile, build_profile
@@ -107,6 +108,15 @@ def worker_batches(messages: list[bytes]) -> list[tuple[int, int]]:
     ]
 
 
+def throughput_pipeline(
+    ref: ReferenceProfile, model: str, quality: QualitySpec | None = None
+) -> Pipeline:
+    """A fresh Pipeline + MemoryStore of the one model, on the throughput windows."""
+    w = THROUGHPUT_WINDOWS
+    windowing = Windowing(w["bucket"], w["window"], w["interval"], w["lateness"])
+    return Pipeline({model: ModelSpec(model, ref, windowing, quality=quality)}, MemoryStore())
+
+
 def in_process(
     ref: ReferenceProfile,
     model: str,
@@ -115,9 +125,7 @@ def in_process(
     expected: int,
 ) -> float:
     """Seconds for a fresh Pipeline + MemoryStore to ingest ``messages`` in ``batches``."""
-    w = THROUGHPUT_WINDOWS
-    spec = ModelSpec(model, ref, Windowing(w["bucket"], w["window"], w["interval"], w["lateness"]))
-    pipeline = Pipeline({model: spec}, MemoryStore())
+    pipeline = throughput_pipeline(ref, model)
     raw = raw_batch(messages)
     started = time.perf_counter()
     done = sum(pipeline.ingest(raw[a:b]).events for a, b in batches)

@@ -197,7 +197,7 @@ class RecordLookup:
     @classmethod
     def of(cls, spec: ModelSpec, truths: Sequence[GroundTruthEvent]) -> RecordLookup:
         ids = [t.event_id for t in truths]
-        subshards = [crc % SUBSHARDS for crc in map(zlib.crc32, map(str.encode, ids))]
+        subshards = list(map(subshard, ids))
         oldest, newest = (g.tolist() for g in _generations(spec, truths))
         wanted: dict[int, set[int]] = defaultdict(set)
         for sub, first, last in zip(subshards, oldest, newest, strict=True):

@@ -146,6 +146,8 @@ class BatchConsumer:
         self._stop = stop
         self._assigned: frozenset[tuple[str, int]] = frozenset()
         self._lags: dict[tuple[str, int], int] = {}
+        self._start: dict[tuple[str, int], int] = {}
+        """Committed offsets of the assigned partitions, read when first needed."""
         self._started = threading.Event()
         self._stopped = threading.Event()
 
@@ -205,24 +207,27 @@ class BatchConsumer:
 
     def _committed(self, partitions: list[TopicPartition]) -> dict[tuple[str, int], int]:
         """The group's committed offsets of partitions this member has no position in yet
-        (assigned, but no message consumed since): {} when the broker does not answer."""
-        if not partitions:
-            return {}
-        try:
-            found = self._consumer.committed(partitions, timeout=COMMITTED_TIMEOUT_SECONDS)
-        except KafkaException as exc:
-            log.info("committed offsets not read (%s); their lag is left out", exc)
-            return {}
-        return {(tp.topic, tp.partition): tp.offset for tp in found}
+        (assigned, but no message consumed since), asked once per assignment: nobody else
+        commits them meanwhile. Left out while the broker does not answer."""
+        missing = [tp for tp in partitions if (tp.topic, tp.partition) not in self._start]
+        if missing:
+            try:
+                found = self._consumer.committed(missing, timeout=COMMITTED_TIMEOUT_SECONDS)
+            except KafkaException as exc:
+                log.info("committed offsets not read (%s); their lag is left out", exc)
+                return self._start
+            self._start.update(((tp.topic, tp.partition), tp.offset) for tp in found)
+        return self._start
 
     def _on_assign(self, _: Consumer, partitions: list[TopicPartition]) -> None:
         self._assigned = frozenset((tp.topic, tp.partition) for tp in partitions)
+        self._start = {}
         log.info("%s assigned: %s", self._topic, ", ".join(f"{p}" for _, p in self.assignment()))
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self._commit(consumer)
         self._assigned = frozenset()
-        self._lags = {}
+        self._lags, self._start = {}, {}
 
     @staticmethod
     def _commit(consumer: Consumer) -> None:

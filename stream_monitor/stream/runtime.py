@@ -86,14 +86,12 @@ def build_consumers(
     consumer in the group ``<group_id>.labels``: librdkafka batch consumers, each in a
     thread of its own."""
 
+    batches = settings.kafka
+
     def member(group_id: str, topic: str, step: IngestStep) -> BatchConsumer:
-        session = settings.worker.session_timeout_seconds
-        config = consumer_config(kafka, group_id, session)
-        batch = settings.kafka
-        timeout = batch.batch_timeout_seconds
-        return BatchConsumer(
-            config, topic, step, batch.batch_size, timeout, stop, batch.batch_max_bytes
-        )
+        config = consumer_config(kafka, group_id, settings.worker.session_timeout_seconds)
+        size, wait = batches.batch_size, batches.batch_timeout_seconds
+        return BatchConsumer(config, topic, step, size, wait, stop, batches.batch_max_bytes)
 
     group, topics = settings.kafka.group_id, settings.topics
     threads = settings.worker.consumer_threads
